@@ -1,0 +1,41 @@
+# beatpolice: every target sets up .venv itself; `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= demo-out/station.db
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test lint typecheck unit bench clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## Create .venv and install beatpolice with its dev tools.
+
+demo: $(STAMP)  ## Record a synthetic station month into SQLite and appraise it.
+	$(BIN)/beatpolice demo --db $(DB)
+
+lint: $(STAMP)  ## Ruff (lint and format check) on src/ and tests/.
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)  ## mypy --strict on src/.
+	$(BIN)/mypy
+
+unit: $(STAMP)  ## The test suite alone, without lint and typecheck.
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit  ## Lint, typecheck and the whole test suite (PostgreSQL included).
+
+bench: $(STAMP)  ## The benchmark suite (prints a table, writes benchmarks/results/*.json).
+	$(BIN)/python -m benchmarks
+
+clean:  ## Remove the virtual environment and generated files.
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,51 @@
+"""beatpolice: community policing (社区警务) field work as immutable events.
+
+Record what officers do in the field, rebuild a station's registries from it, and
+replay any month's five-star appraisal exactly as it was decided or as it stands now.
+
+Example:
+    >>> import beatpolice
+    >>> station = beatpolice.connect("memory://")
+    >>> station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区").events
+    1
+"""
+
+from beatpolice._station import Receipt, Station, connect, retry_on_conflict
+from beatpolice.domain.errors import (
+    BeatpoliceError,
+    ConcurrencyError,
+    DisputeClosedError,
+    EscalationRefusedError,
+    IdConflictError,
+    InvalidCommandError,
+    MediationRefusedError,
+    RuleViolationError,
+    StorageError,
+    UnknownDisputeError,
+    UnknownOfficerError,
+    UnknownRecordError,
+    UnknownVenueError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BeatpoliceError",
+    "ConcurrencyError",
+    "DisputeClosedError",
+    "EscalationRefusedError",
+    "IdConflictError",
+    "InvalidCommandError",
+    "MediationRefusedError",
+    "Receipt",
+    "RuleViolationError",
+    "Station",
+    "StorageError",
+    "UnknownDisputeError",
+    "UnknownOfficerError",
+    "UnknownRecordError",
+    "UnknownVenueError",
+    "__version__",
+    "connect",
+    "retry_on_conflict",
+]

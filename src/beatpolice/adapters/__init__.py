@@ -1,0 +1,1 @@
+"""Adapters: storage backends, the event mapper, and the command line."""

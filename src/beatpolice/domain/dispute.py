@@ -1,0 +1,382 @@
+"""A dispute (矛盾纠纷) and its life: opening, escalation, mediation, follow-up, referral.
+
+A dispute opens at a warning level (三色预警: blue, yellow, red), rises while it is
+open, is resolved by a mediation that its level's required participants attended
+(调解成功), may be referred out of the top tier (上交), and may be reopened. The rules
+that decide these come from an :class:`~beatpolice.domain.escalation.EscalationPolicy`
+named in the opening event; the event bodies below only assign, so a replay never
+consults a policy.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal, TypedDict
+from uuid import UUID
+
+from eventsourcing.domain import event
+from pydantic import AwareDatetime
+
+from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
+from beatpolice.domain.errors import (
+    DisputeClosedError,
+    EscalationRefusedError,
+    MediationRefusedError,
+    RuleViolationError,
+)
+from beatpolice.domain.escalation import EscalationPolicy
+from beatpolice.domain.values import Level, Outcome, Role
+
+__all__ = [
+    "Dispute",
+    "DisputeEscalated",
+    "DisputeFollowedUp",
+    "DisputeOpened",
+    "DisputeReferred",
+    "DisputeReopened",
+    "DisputeResolved",
+    "MediationHeld",
+]
+
+Status = Literal["open", "resolved", "referred"]
+
+
+class DisputeState(TypedDict):
+    """Every attribute of :class:`Dispute`, for snapshots."""
+
+    _created_on: datetime
+    _modified_on: datetime
+    _commands: set[str]
+    key: str
+    officer: str
+    category: str
+    parties: tuple[str, ...]
+    policy: str
+    level: Level
+    status: Status
+    physical_conflict: bool
+    reopen_count: int
+    mediations: int
+
+
+class Dispute(StationAggregate):
+    """A dispute between residents, handled under an escalation policy."""
+
+    TOPIC = "beatpolice:Dispute"
+    State = DisputeState
+
+    class DisputeOpened(CreatedEvent):
+        """A dispute was taken up at a level, under a named escalation policy."""
+
+        TOPIC: ClassVar[str] = "beatpolice:DisputeOpened"
+        dispute: str
+        officer: str
+        category: str
+        parties: tuple[str, ...]
+        occurred_at: AwareDatetime
+        level: Level
+        requested_level: Level | None = None
+        physical_conflict: bool
+        policy: str
+
+    class DisputeEscalated(StationAggregate.Event):
+        """The dispute's level rose, from one level to another, for a reason."""
+
+        TOPIC: ClassVar[str] = "beatpolice:DisputeEscalated"
+        dispute: str
+        officer: str
+        from_level: Level
+        to_level: Level
+        reason: str
+        occurred_at: AwareDatetime
+
+    class MediationHeld(StationAggregate.Event):
+        """A mediation session at the dispute's level, with its participants and outcome."""
+
+        TOPIC: ClassVar[str] = "beatpolice:MediationHeld"
+        dispute: str
+        officer: str
+        level: Level
+        participants: tuple[Role, ...]
+        outcome: Outcome
+        occurred_at: AwareDatetime
+
+    class DisputeResolved(StationAggregate.Event):
+        """调解成功: the dispute was resolved by mediation at its level."""
+
+        TOPIC: ClassVar[str] = "beatpolice:DisputeResolved"
+        dispute: str
+        officer: str
+        level: Level
+        occurred_at: AwareDatetime
+
+    class DisputeFollowedUp(StationAggregate.Event):
+        """A phone follow-up with both parties: are they satisfied with the result?"""
+
+        TOPIC: ClassVar[str] = "beatpolice:DisputeFollowedUp"
+        dispute: str
+        officer: str
+        parties_satisfied: bool
+        occurred_at: AwareDatetime
+
+    class DisputeReferred(StationAggregate.Event):
+        """上交: the dispute left the handling tiers and was referred out."""
+
+        TOPIC: ClassVar[str] = "beatpolice:DisputeReferred"
+        dispute: str
+        officer: str
+        to: str
+        reason: str
+        level: Level
+        occurred_at: AwareDatetime
+
+    class DisputeReopened(StationAggregate.Event):
+        """A resolved or referred dispute flared up again and was reopened."""
+
+        TOPIC: ClassVar[str] = "beatpolice:DisputeReopened"
+        dispute: str
+        officer: str
+        reason: str
+        occurred_at: AwareDatetime
+
+    @staticmethod
+    def create_id(dispute: str) -> UUID:
+        """A dispute's aggregate id follows from the caller's id alone."""
+        return stable_id("dispute", dispute)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: str,  # noqa: A002
+        officer: str,
+        category: str,
+        parties: tuple[str, ...],
+        occurred_at: datetime,
+        level: Level | None,
+        physical_conflict: bool,
+        policy: EscalationPolicy,
+        command: str,
+    ) -> Dispute:
+        """Open a dispute at the level its policy's triage gives (肢体冲突: at least yellow)."""
+        if len(set(parties)) < 2:
+            raise RuleViolationError(
+                "parties: a dispute needs at least two distinct parties",
+                rule="a dispute has two or more parties",
+            )
+        return cls(
+            dispute=id,
+            officer=officer,
+            category=category,
+            parties=parties,
+            occurred_at=occurred_at,
+            level=policy.opening_level(level, physical_conflict),
+            requested_level=level,
+            physical_conflict=physical_conflict,
+            policy=policy.name,
+            command=command,
+        )
+
+    @event(DisputeOpened)
+    def __init__(
+        self,
+        dispute: str,
+        officer: str,
+        category: str,
+        parties: tuple[str, ...],
+        occurred_at: datetime,
+        level: Level,
+        requested_level: Level | None,
+        physical_conflict: bool,
+        policy: str,
+        command: str,
+    ) -> None:
+        self.key = dispute
+        self.officer = officer
+        self.category = category
+        self.parties = parties
+        self.policy = policy
+        self.level = level
+        self.status: Status = "open"
+        self.physical_conflict = physical_conflict
+        self.reopen_count = 0
+        self.mediations = 0
+
+    @property
+    def is_closed(self) -> bool:
+        """Resolved or referred: closed to escalation and mediation until reopened."""
+        return self.status != "open"
+
+    def escalate(
+        self, officer: str, to_level: Level, reason: str, occurred_at: datetime, command: str
+    ) -> None:
+        """Raise the dispute's warning level; a level never falls while open."""
+        self._refuse_if_closed("escalate")
+        if to_level.rank <= self.level.rank:
+            raise EscalationRefusedError(
+                f"to_level: dispute {self.key!r} is {self.level.value}; "
+                f"{to_level.value} would not raise it"
+            )
+        self._escalate(
+            dispute=self.key, officer=officer, from_level=self.level, to_level=to_level,
+            reason=reason, occurred_at=occurred_at, command=command,
+        )
+
+    @event(DisputeEscalated)
+    def _escalate(
+        self,
+        dispute: str,
+        officer: str,
+        from_level: Level,
+        to_level: Level,
+        reason: str,
+        occurred_at: datetime,
+        command: str,
+    ) -> None:
+        self.level = to_level
+
+    def mediate(
+        self,
+        officer: str,
+        participants: tuple[Role, ...],
+        outcome: Outcome,
+        occurred_at: datetime,
+        policy: EscalationPolicy,
+        command: str,
+    ) -> None:
+        """Hold a mediation; a resolution needs the participants the level requires."""
+        self._refuse_if_closed("mediate")
+        if outcome is Outcome.RESOLVED and not policy.can_resolve(
+            self.level, frozenset(participants)
+        ):
+            needed = " or ".join(
+                "+".join(sorted(role.value for role in option))
+                for option in policy.rule(self.level).required
+            )
+            raise MediationRefusedError(
+                f"participants: a {self.level.value} dispute is resolved only with "
+                f"{needed} present (policy {policy.name})"
+            )
+        self._hold_mediation(
+            dispute=self.key, officer=officer, level=self.level, participants=participants,
+            outcome=outcome, occurred_at=occurred_at, command=command,
+        )
+        if outcome is Outcome.RESOLVED:
+            self._resolve(
+                dispute=self.key, officer=officer, level=self.level,
+                occurred_at=occurred_at, command=command,
+            )
+
+    @event(MediationHeld)
+    def _hold_mediation(
+        self,
+        dispute: str,
+        officer: str,
+        level: Level,
+        participants: tuple[Role, ...],
+        outcome: Outcome,
+        occurred_at: datetime,
+        command: str,
+    ) -> None:
+        self.mediations += 1
+
+    @event(DisputeResolved)
+    def _resolve(
+        self, dispute: str, officer: str, level: Level, occurred_at: datetime, command: str
+    ) -> None:
+        self.status = "resolved"
+
+    def follow_up(
+        self, officer: str, parties_satisfied: bool, occurred_at: datetime, command: str
+    ) -> None:
+        """Record the phone follow-up with both parties after a resolution."""
+        if self.status != "resolved":
+            raise RuleViolationError(
+                f"dispute: {self.key!r} is {self.status}, not resolved",
+                rule="a follow-up comes after a resolution",
+            )
+        self._follow_up(
+            dispute=self.key, officer=officer, parties_satisfied=parties_satisfied,
+            occurred_at=occurred_at, command=command,
+        )
+
+    @event(DisputeFollowedUp)
+    def _follow_up(
+        self,
+        dispute: str,
+        officer: str,
+        parties_satisfied: bool,
+        occurred_at: datetime,
+        command: str,
+    ) -> None:
+        pass
+
+    def refer(self, officer: str, to: str, reason: str, occurred_at: datetime, command: str) -> None:
+        """Refer the dispute out of the handling tiers (上交)."""
+        self._refuse_if_closed("refer")
+        self._refer(
+            dispute=self.key, officer=officer, to=to, reason=reason, level=self.level,
+            occurred_at=occurred_at, command=command,
+        )
+
+    @event(DisputeReferred)
+    def _refer(
+        self,
+        dispute: str,
+        officer: str,
+        to: str,
+        reason: str,
+        level: Level,
+        occurred_at: datetime,
+        command: str,
+    ) -> None:
+        self.status = "referred"
+
+    def reopen(
+        self,
+        officer: str,
+        reason: str,
+        occurred_at: datetime,
+        policy: EscalationPolicy,
+        command: str,
+    ) -> None:
+        """Reopen a closed dispute; repeated flare-ups raise its level (policy)."""
+        if not self.is_closed:
+            raise RuleViolationError(
+                f"dispute: {self.key!r} is already open",
+                rule="only a resolved or referred dispute is reopened",
+            )
+        reopenings = self.reopen_count + 1
+        raised = policy.level_after_reopening(self.level, reopenings)
+        self._reopen(
+            dispute=self.key, officer=officer, reason=reason, occurred_at=occurred_at,
+            command=command,
+        )
+        if raised != self.level:
+            self._escalate(
+                dispute=self.key, officer=officer, from_level=self.level, to_level=raised,
+                reason=f"reopened {reopenings} times ({policy.name})",
+                occurred_at=occurred_at, command=command,
+            )
+
+    @event(DisputeReopened)
+    def _reopen(
+        self, dispute: str, officer: str, reason: str, occurred_at: datetime, command: str
+    ) -> None:
+        self.status = "open"
+        self.reopen_count += 1
+
+    def _refuse_if_closed(self, action: str) -> None:
+        if self.is_closed:
+            raise DisputeClosedError(
+                f"dispute: {self.key!r} is {self.status}; reopen it before you {action}"
+            )
+
+
+DisputeOpened = Dispute.DisputeOpened
+DisputeEscalated = Dispute.DisputeEscalated
+MediationHeld = Dispute.MediationHeld
+DisputeResolved = Dispute.DisputeResolved
+DisputeFollowedUp = Dispute.DisputeFollowedUp
+DisputeReferred = Dispute.DisputeReferred
+DisputeReopened = Dispute.DisputeReopened

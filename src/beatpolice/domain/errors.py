@@ -1,0 +1,136 @@
+"""Every error beatpolice raises on purpose, in one tree.
+
+A refused command changes nothing and raises exactly one of these, naming the field
+or the record and the rule that refused it::
+
+    BeatpoliceError
+    ├── InvalidCommandError          a field is malformed (naive time, unknown enum, ...)
+    ├── UnknownRecordError           the command names something never recorded
+    │   ├── UnknownOfficerError
+    │   ├── UnknownDisputeError
+    │   └── UnknownVenueError
+    ├── RuleViolationError           well-formed, but a domain rule refuses it
+    │   ├── IdConflictError          same id, other content
+    │   ├── DisputeClosedError       a closed or referred dispute
+    │   ├── EscalationRefusedError   the level would not rise
+    │   └── MediationRefusedError    the level's required participants are missing
+    ├── ConcurrencyError             another writer changed the aggregate first
+    └── StorageError                 the store could not be opened or used
+
+``ConcurrencyError`` is the only one worth retrying; see
+:func:`beatpolice.retry_on_conflict`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BeatpoliceError",
+    "ConcurrencyError",
+    "DisputeClosedError",
+    "EscalationRefusedError",
+    "IdConflictError",
+    "InvalidCommandError",
+    "MediationRefusedError",
+    "RuleViolationError",
+    "StorageError",
+    "UnknownDisputeError",
+    "UnknownOfficerError",
+    "UnknownRecordError",
+    "UnknownVenueError",
+]
+
+
+class BeatpoliceError(Exception):
+    """Base of every error beatpolice raises on purpose."""
+
+
+class InvalidCommandError(BeatpoliceError, ValueError):
+    """A command's field is malformed; ``field`` names it and ``rule`` says what is wrong."""
+
+    def __init__(self, field: str, rule: str, *, command: str = "") -> None:
+        self.field = field
+        self.rule = rule
+        self.command = command
+        where = f"{command}.{field}" if command else field
+        super().__init__(f"{where}: {rule}")
+
+
+class UnknownRecordError(BeatpoliceError, LookupError):
+    """The command names an officer, dispute, venue or record that was never recorded."""
+
+    kind = "record"
+
+    def __init__(self, key: str, *, field: str = "", detail: str = "") -> None:
+        self.key = key
+        self.field = field
+        message = f"unknown {self.kind} {key!r}"
+        if field:
+            message = f"{field}: {message}"
+        if detail:
+            message = f"{message} ({detail})"
+        super().__init__(message)
+
+
+class UnknownOfficerError(UnknownRecordError):
+    """No officer with this badge has been enlisted."""
+
+    kind = "officer"
+
+
+class UnknownDisputeError(UnknownRecordError):
+    """No dispute with this id has been opened."""
+
+    kind = "dispute"
+
+
+class UnknownVenueError(UnknownRecordError):
+    """No venue with this id has been registered."""
+
+    kind = "venue"
+
+
+class RuleViolationError(BeatpoliceError):
+    """A well-formed command that a domain rule refuses; ``rule`` names the rule."""
+
+    rule = "domain rule"
+
+    def __init__(self, message: str, *, rule: str = "") -> None:
+        if rule:
+            self.rule = rule
+        super().__init__(f"{message} [rule: {self.rule}]")
+
+
+class IdConflictError(RuleViolationError):
+    """The id was recorded before with other content (an id is an idempotency key)."""
+
+    rule = "same id, same content"
+
+
+class DisputeClosedError(RuleViolationError):
+    """A closed (resolved) or referred dispute refuses escalation and mediation."""
+
+    rule = "closed disputes are reopened before anything else"
+
+
+class EscalationRefusedError(RuleViolationError):
+    """An escalation that would not raise the dispute's level."""
+
+    rule = "a level only rises"
+
+
+class MediationRefusedError(RuleViolationError):
+    """A mediation that cannot resolve the dispute at its level (participants missing)."""
+
+    rule = "a resolution needs the level's required participants"
+
+
+class ConcurrencyError(BeatpoliceError):
+    """Another writer saved the same aggregate first; nothing of this command was written.
+
+    Retrying re-reads the aggregate and decides again (commands are idempotent, so a
+    retry never records twice).
+    """
+
+
+class StorageError(BeatpoliceError):
+    """The event store could not be opened or used (bad URL, unreachable server, ...)."""
