@@ -230,17 +230,25 @@ class Station:
             raise outcome
         return outcome
 
-    def handle_batch(self, commands: Iterable[c.Command]) -> list[Receipt | BeatpoliceError]:
+    def handle_batch(
+        self, commands: Iterable[c.Command], *, stop_on_error: bool = False
+    ) -> list[Receipt | BeatpoliceError]:
         """Decide many commands and save them all in one transaction.
 
         A refused command is returned as its error and leaves no trace; the others are
-        recorded together. If another writer got in first, the batch is decided again
-        from fresh state (commands are idempotent, so nothing is recorded twice).
+        recorded together. With ``stop_on_error`` the batch ends at the first refusal
+        (the outcomes list is then shorter) and only the commands before it are saved.
+        If another writer got in first, the batch is decided again from fresh state
+        (commands are idempotent, so nothing is recorded twice).
         """
         batch = list(commands)
         for attempt in range(5):
             uow = _UnitOfWork(self._app)
-            outcomes = [self._decide(uow, command) for command in batch]
+            outcomes: list[Receipt | BeatpoliceError] = []
+            for command in batch:
+                outcomes.append(self._decide(uow, command))
+                if stop_on_error and isinstance(outcomes[-1], BeatpoliceError):
+                    break
             try:
                 self._save(uow)
             except ConcurrencyError:
