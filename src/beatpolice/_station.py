@@ -193,6 +193,11 @@ class Station:
         return self._store.display
 
     @property
+    def store(self) -> StoreURL:
+        """The parsed store URL: backend and eventsourcing settings."""
+        return self._store
+
+    @property
     def backend(self) -> str:
         """``memory``, ``sqlite`` or ``postgres``."""
         return self._store.backend

@@ -1,0 +1,383 @@
+"""View stores: where projections keep their documents, one class per backend.
+
+In SQLite and PostgreSQL each projection table is a real table, ``bp_<projection>_<table>``
+with a text ``key`` and a JSON ``doc`` column (``jsonb`` in PostgreSQL), so a station's
+reporting tools can query registries with SQL (``json_extract`` / ``->>``). Positions
+live in ``bp_projection_tracking``. Every commit writes the changed documents and the
+new position in one transaction, guarded by the position it started from.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from beatpolice.projections._runner import Document, PositionConflictError, TableKey
+
+if TYPE_CHECKING:
+    from beatpolice._station import Station
+    from beatpolice.domain._base import DomainEvent
+
+__all__ = [
+    "MemoryViewStore",
+    "PostgresViewStore",
+    "SQLiteViewStore",
+    "event_source",
+    "view_store_for",
+]
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_TRACKING = "bp_projection_tracking"
+_CHUNK = 500
+
+
+def _table(projection: str, table: str) -> str:
+    for part in (projection, table):
+        if not _IDENTIFIER.match(part):
+            raise ValueError(f"not a valid projection or table name: {part!r}")
+    return f"bp_{projection}_{table}"
+
+
+def _conflict(projection: str, expected: int, stored: int) -> PositionConflictError:
+    return PositionConflictError(
+        f"projection {projection!r} is at {stored}, not {expected}: another runner "
+        "applied these events first; nothing was written"
+    )
+
+
+class MemoryViewStore:
+    """Documents in dictionaries, for ``memory://`` stations and tests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[str, dict[str, dict[str, Document]]] = {}
+        self._positions: dict[str, tuple[int, int | None]] = {}
+
+    def position(self, projection: str) -> tuple[int, int | None]:
+        """The last applied notification id and the fold version."""
+        return self._positions.get(projection, (0, None))
+
+    def load(self, projection: str, table: str, keys: list[str]) -> dict[str, Document]:
+        """The stored documents of ``keys`` (copies: the caller may change them)."""
+        rows = self._tables.get(projection, {}).get(table, {})
+        return {key: orjson.loads(orjson.dumps(rows[key])) for key in keys if key in rows}
+
+    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+        """Documents whose key starts with ``prefix``, in key order."""
+        rows = dict(self._tables.get(projection, {}).get(table, {}))
+        for key in sorted(rows):
+            if key.startswith(prefix):
+                yield key, orjson.loads(orjson.dumps(rows[key]))
+
+    def commit(
+        self,
+        projection: str,
+        version: int,
+        changes: Mapping[TableKey, Document],
+        expected: int,
+        position: int,
+    ) -> None:
+        """Apply the changes and the position together, or neither."""
+        encoded = {key: orjson.loads(orjson.dumps(doc)) for key, doc in changes.items()}
+        with self._lock:
+            stored = self.position(projection)[0]
+            if stored != expected:
+                raise _conflict(projection, expected, stored)
+            tables = self._tables.setdefault(projection, {})
+            for (table, key), document in encoded.items():
+                tables.setdefault(table, {})[key] = document
+            self._positions[projection] = (position, version)
+
+    def reset(self, projection: str, tables: tuple[str, ...]) -> None:
+        """Forget the projection's documents and position."""
+        with self._lock:
+            self._tables.pop(projection, None)
+            self._positions.pop(projection, None)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class SQLiteViewStore:
+    """Documents in tables of the station's own SQLite file."""
+
+    def __init__(self, path: str) -> None:
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
+        )
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {_TRACKING} "
+            "(name TEXT PRIMARY KEY, position INTEGER NOT NULL, version INTEGER NOT NULL)"
+        )
+        self._created: set[str] = set()
+
+    def _ensure(self, name: str) -> None:
+        if name not in self._created:
+            self._connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, doc TEXT NOT NULL)"
+            )
+            self._created.add(name)
+
+    def position(self, projection: str) -> tuple[int, int | None]:
+        """The last applied notification id and the fold version."""
+        with self._lock:
+            row = self._connection.execute(
+                f"SELECT position, version FROM {_TRACKING} WHERE name = ?", (projection,)
+            ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, None)
+
+    def load(self, projection: str, table: str, keys: list[str]) -> dict[str, Document]:
+        """The stored documents of ``keys``."""
+        name = _table(projection, table)
+        found: dict[str, Document] = {}
+        with self._lock:
+            self._ensure(name)
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._connection.execute(
+                    f"SELECT key, doc FROM {name} WHERE key IN ({marks})", chunk
+                )
+                found.update((key, orjson.loads(doc)) for key, doc in rows)
+        return found
+
+    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+        """Documents whose key starts with ``prefix``, in key order."""
+        name = _table(projection, table)
+        with self._lock:
+            self._ensure(name)
+            rows = self._connection.execute(
+                f"SELECT key, doc FROM {name} WHERE substr(key, 1, ?) = ? ORDER BY key",
+                (len(prefix), prefix),
+            ).fetchall()
+        for key, doc in rows:
+            yield key, orjson.loads(doc)
+
+    def commit(
+        self,
+        projection: str,
+        version: int,
+        changes: Mapping[TableKey, Document],
+        expected: int,
+        position: int,
+    ) -> None:
+        """Write the documents and the position in one transaction."""
+        by_table: dict[str, list[tuple[str, bytes]]] = {}
+        for (table, key), document in changes.items():
+            by_table.setdefault(_table(projection, table), []).append(
+                (key, orjson.dumps(document))
+            )
+        with self._lock:
+            for name in by_table:
+                self._ensure(name)
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                row = cursor.execute(
+                    f"SELECT position FROM {_TRACKING} WHERE name = ?", (projection,)
+                ).fetchone()
+                stored = int(row[0]) if row else 0
+                if stored != expected:
+                    raise _conflict(projection, expected, stored)
+                for name, rows in by_table.items():
+                    cursor.executemany(
+                        f"INSERT INTO {name} (key, doc) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
+                        rows,
+                    )
+                cursor.execute(
+                    f"INSERT INTO {_TRACKING} (name, position, version) VALUES (?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET position = excluded.position, "
+                    "version = excluded.version",
+                    (projection, position, version),
+                )
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    def reset(self, projection: str, tables: tuple[str, ...]) -> None:
+        """Forget the projection's documents and position in one transaction."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                for table in tables:
+                    name = _table(projection, table)
+                    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+                    self._created.discard(name)
+                cursor.execute(f"DELETE FROM {_TRACKING} WHERE name = ?", (projection,))
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._connection.close()
+
+
+class PostgresViewStore:
+    """Documents in ``jsonb`` tables of the station's PostgreSQL database."""
+
+    def __init__(self, conninfo: str) -> None:
+        import psycopg
+
+        self._lock = threading.Lock()
+        self._connection = psycopg.connect(conninfo, autocommit=True)
+        with self._connection.transaction():
+            self._connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {_TRACKING} "
+                "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, version INTEGER NOT NULL)"
+            )
+        self._created: set[str] = set()
+
+    def _ensure(self, name: str) -> None:
+        if name not in self._created:
+            self._connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, doc JSONB NOT NULL)"
+            )
+            self._created.add(name)
+
+    def position(self, projection: str) -> tuple[int, int | None]:
+        """The last applied notification id and the fold version."""
+        with self._lock:
+            row = self._connection.execute(
+                f"SELECT position, version FROM {_TRACKING} WHERE name = %s", (projection,)
+            ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, None)
+
+    def load(self, projection: str, table: str, keys: list[str]) -> dict[str, Document]:
+        """The stored documents of ``keys``."""
+        name = _table(projection, table)
+        with self._lock:
+            self._ensure(name)
+            rows = self._connection.execute(
+                f"SELECT key, doc::text FROM {name} WHERE key = ANY(%s)", (keys,)
+            ).fetchall()
+        return {key: orjson.loads(doc) for key, doc in rows}
+
+    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+        """Documents whose key starts with ``prefix``, in key order."""
+        name = _table(projection, table)
+        with self._lock:
+            self._ensure(name)
+            rows = self._connection.execute(
+                f"SELECT key, doc::text FROM {name} WHERE left(key, %s) = %s "
+                "ORDER BY key COLLATE \"C\"",
+                (len(prefix), prefix),
+            ).fetchall()
+        for key, doc in rows:
+            yield key, orjson.loads(doc)
+
+    def commit(
+        self,
+        projection: str,
+        version: int,
+        changes: Mapping[TableKey, Document],
+        expected: int,
+        position: int,
+    ) -> None:
+        """Write the documents and the position in one transaction."""
+        by_table: dict[str, list[tuple[str, str]]] = {}
+        for (table, key), document in changes.items():
+            by_table.setdefault(_table(projection, table), []).append(
+                (key, orjson.dumps(document).decode())
+            )
+        with self._lock:
+            for name in by_table:
+                self._ensure(name)
+            with self._connection.transaction():
+                self._connection.execute(
+                    f"INSERT INTO {_TRACKING} (name, position, version) VALUES (%s, 0, %s) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (projection, version),
+                )
+                row = self._connection.execute(
+                    f"SELECT position FROM {_TRACKING} WHERE name = %s FOR UPDATE",
+                    (projection,),
+                ).fetchone()
+                stored = int(row[0]) if row else 0
+                if stored != expected:
+                    raise _conflict(projection, expected, stored)
+                with self._connection.cursor() as cursor:
+                    for name, rows in by_table.items():
+                        cursor.executemany(
+                            f"INSERT INTO {name} (key, doc) VALUES (%s, %s::jsonb) "
+                            "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc",
+                            rows,
+                        )
+                self._connection.execute(
+                    f"UPDATE {_TRACKING} SET position = %s, version = %s WHERE name = %s",
+                    (position, version, projection),
+                )
+
+    def reset(self, projection: str, tables: tuple[str, ...]) -> None:
+        """Forget the projection's documents and position in one transaction."""
+        with self._lock, self._connection.transaction():
+            for table in tables:
+                name = _table(projection, table)
+                self._connection.execute(f"DROP TABLE IF EXISTS {name}")
+                self._created.discard(name)
+            self._connection.execute(f"DELETE FROM {_TRACKING} WHERE name = %s", (projection,))
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._connection.close()
+
+
+_STORES: weakref.WeakKeyDictionary[Station, Any] = weakref.WeakKeyDictionary()
+_STORES_LOCK = threading.Lock()
+
+
+def view_store_for(station: Station) -> MemoryViewStore | SQLiteViewStore | PostgresViewStore:
+    """The view store of a station's backend (one per station, opened on first use)."""
+    with _STORES_LOCK:
+        store = _STORES.get(station)
+        if store is None:
+            store = _open(station)
+            _STORES[station] = store
+            weakref.finalize(station, store.close)
+        return store  # type: ignore[no-any-return]
+
+
+def _open(station: Station) -> MemoryViewStore | SQLiteViewStore | PostgresViewStore:
+    env = station.store.env
+    if station.backend == "sqlite" and env["SQLITE_DBNAME"] != ":memory:":
+        return SQLiteViewStore(env["SQLITE_DBNAME"])
+    if station.backend == "postgres":
+        from psycopg.conninfo import make_conninfo
+
+        return PostgresViewStore(
+            make_conninfo(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"],
+                connect_timeout=env.get("POSTGRES_CONNECT_TIMEOUT", "10"),
+            )
+        )
+    return MemoryViewStore()
+
+
+def event_source(station: Station) -> Any:
+    """A page reader of the station's log: ``(start, limit) -> [(id, event), ...]``."""
+    recorder = station.app.recorder
+    mapper = station.app.mapper
+
+    def read(start: int, limit: int) -> list[tuple[int, DomainEvent]]:
+        notifications = recorder.select_notifications(start=start, limit=limit)
+        return [(n.id, mapper.to_domain_event(n)) for n in notifications]  # type: ignore[misc]
+
+    return read
