@@ -7,7 +7,8 @@ migrated at the speed of the store, while a refused line still changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -17,7 +18,7 @@ from beatpolice._station import Receipt, Station
 from beatpolice.commands import Command, parse_command
 from beatpolice.domain.errors import BeatpoliceError
 
-__all__ = ["IngestReport", "Refusal", "ingest_lines"]
+__all__ = ["IngestReport", "Refusal", "ingest_lines", "open_lines"]
 
 DEFAULT_BATCH = 2000
 
@@ -60,7 +61,7 @@ class IngestReport:
 
 def ingest_lines(
     station: Station,
-    lines: IO[str] | IO[bytes],
+    lines: Iterable[str | bytes],
     *,
     batch_size: int = DEFAULT_BATCH,
     stop_on_error: bool = False,
@@ -110,7 +111,7 @@ def _refuse(
 
 
 def _batches(
-    lines: IO[str] | IO[bytes],
+    lines: Iterable[str | bytes],
     batch_size: int,
     report: IngestReport,
     stop_on_error: bool,
@@ -138,6 +139,4 @@ def _batches(
 
 def open_lines(path: Path) -> IO[bytes]:
     """Open a JSONL file for streaming (``-`` is standard input)."""
-    import sys
-
     return sys.stdin.buffer if str(path) == "-" else path.open("rb")

@@ -22,7 +22,7 @@ def command_schema() -> dict[str, Any]:
         "$schema": _DRAFT,
         "$id": f"https://beatpolice.invalid/schema/{__version__}/commands.json",
         "title": "beatpolice command",
-        "description": "One command per JSON line; \"type\" names the command.",
+        "description": 'One command per JSON line; "type" names the command.',
         **schema,
     }
 

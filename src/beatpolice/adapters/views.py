@@ -68,7 +68,9 @@ class MemoryViewStore:
         rows = self._tables.get(projection, {}).get(table, {})
         return {key: orjson.loads(orjson.dumps(rows[key])) for key in keys if key in rows}
 
-    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+    def scan(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
         rows = dict(self._tables.get(projection, {}).get(table, {}))
         for key in sorted(rows):
@@ -149,7 +151,9 @@ class SQLiteViewStore:
                 found.update((key, orjson.loads(doc)) for key, doc in rows)
         return found
 
-    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+    def scan(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
         name = _table(projection, table)
         with self._lock:
@@ -266,14 +270,16 @@ class PostgresViewStore:
             ).fetchall()
         return {key: orjson.loads(doc) for key, doc in rows}
 
-    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+    def scan(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
         name = _table(projection, table)
         with self._lock:
             self._ensure(name)
             rows = self._connection.execute(
                 f"SELECT key, doc::text FROM {name} WHERE left(key, %s) = %s "
-                "ORDER BY key COLLATE \"C\"",
+                'ORDER BY key COLLATE "C"',
                 (len(prefix), prefix),
             ).fetchall()
         for key, doc in rows:
@@ -336,7 +342,9 @@ class PostgresViewStore:
             self._connection.close()
 
 
-_STORES: weakref.WeakKeyDictionary[Station, Any] = weakref.WeakKeyDictionary()
+_STORES: weakref.WeakKeyDictionary[
+    Station, MemoryViewStore | SQLiteViewStore | PostgresViewStore
+] = weakref.WeakKeyDictionary()
 _STORES_LOCK = threading.Lock()
 
 
@@ -348,7 +356,7 @@ def view_store_for(station: Station) -> MemoryViewStore | SQLiteViewStore | Post
             store = _open(station)
             _STORES[station] = store
             weakref.finalize(station, store.close)
-        return store  # type: ignore[no-any-return]
+        return store
 
 
 def _open(station: Station) -> MemoryViewStore | SQLiteViewStore | PostgresViewStore:

@@ -61,7 +61,9 @@ class ViewStore(Protocol):
     def load(self, projection: str, table: str, keys: list[str]) -> dict[str, Document]:
         """The stored documents of ``keys`` that exist."""
 
-    def scan(self, projection: str, table: str, prefix: str = "") -> Iterator[tuple[str, Document]]:
+    def scan(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
         """Every document of a table whose key starts with ``prefix``, in key order."""
 
     def commit(

@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
         "ingest",
         help="record a JSON-lines file of commands (legacy migration, station exports)",
         description=(
-            "Record every command of FILE (one JSON object per line, its \"type\" the "
+            'Record every command of FILE (one JSON object per line, its "type" the '
             "command's name; '-' reads standard input). Refused lines are reported as "
             "FILE:LINE: message and change nothing; the others are recorded, many per "
             "transaction. Exit 0 when every line was recorded or was an exact re-send, "
