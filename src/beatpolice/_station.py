@@ -8,6 +8,7 @@ is saved in one transaction too, each refused command leaving no trace.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
 
 import attrs
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic, register_topic
 
@@ -39,6 +40,11 @@ from beatpolice.domain.values import Level, Role
 from beatpolice.domain.venue import Finding, Venue
 
 __all__ = ["Receipt", "Station", "connect", "retry_on_conflict"]
+
+CACHE_SIZE = 5000
+"""Aggregates a station keeps in memory between transactions (least recently used go).
+A cached aggregate may be stale if another process wrote since; the version check on
+save then refuses the batch, the cache is dropped, and the batch is decided again."""
 
 SNAPSHOT_INTERVAL = 200
 """An aggregate is snapshotted every this many events (an officer with 10,000 events
@@ -79,6 +85,23 @@ class _EventStoreApp(Application[UUID]):
     }
     snapshot_class = AggregateSnapshot
 
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        # eventsourcing re-reads each aggregate from the store to snapshot it; the saved
+        # aggregate in hand is the same state, so snapshot that instead.
+        assert self.snapshots is not None
+        due = {
+            event.originator_id
+            for event in processing_event.events
+            if event.originator_version % SNAPSHOT_INTERVAL == 0
+        }
+        snapshots = [
+            AggregateSnapshot.take(aggregate)
+            for aggregate_id, aggregate in processing_event.aggregates.items()
+            if aggregate_id in due
+        ]
+        if snapshots:
+            self.snapshots.put(snapshots)
+
 
 @attrs.frozen
 class Receipt:
@@ -100,12 +123,17 @@ class Receipt:
 class _UnitOfWork:
     """The aggregates one transaction reads and changes."""
 
-    def __init__(self, app: _EventStoreApp) -> None:
+    def __init__(
+        self, app: _EventStoreApp, cache: dict[UUID, StationAggregate] | None = None
+    ) -> None:
         self._app = app
+        self._cache = cache if cache is not None else {}
         self._loaded: dict[UUID, StationAggregate | None] = {}
 
     def find(self, kind: type[A], key: str) -> A | None:
         aggregate_id = stable_id(kind.__name__.lower(), key)
+        if aggregate_id not in self._loaded and aggregate_id in self._cache:
+            self._loaded[aggregate_id] = self._cache[aggregate_id]
         if aggregate_id not in self._loaded:
             try:
                 found = self._app.repository.get(aggregate_id, projector_func=_project)
@@ -124,6 +152,15 @@ class _UnitOfWork:
 
     def pending(self) -> list[StationAggregate]:
         return [agg for agg in self._loaded.values() if agg is not None and agg.pending_events]
+
+    def keep(self) -> None:
+        """After a successful save: remember what was loaded for the next batch."""
+        for aggregate_id, aggregate in self._loaded.items():
+            if aggregate is not None:
+                self._cache.pop(aggregate_id, None)
+                self._cache[aggregate_id] = aggregate
+        while len(self._cache) > CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]
 
 
 def retry_on_conflict(
@@ -182,6 +219,8 @@ class Station:
         self.policy: EscalationPolicy = load_policy(policy)
         self._policies = {self.policy.name: self.policy}
         self._clock = clock
+        self._lock = threading.RLock()
+        self._cache: dict[UUID, StationAggregate] = {}
         try:
             self._app = _EventStoreApp(env=self._store.env)
         except (PersistenceError, OSError) as error:
@@ -248,18 +287,25 @@ class Station:
         """
         batch = list(commands)
         for attempt in range(5):
-            uow = _UnitOfWork(self._app)
-            outcomes: list[Receipt | BeatpoliceError] = []
-            for command in batch:
-                outcomes.append(self._decide(uow, command))
-                if stop_on_error and isinstance(outcomes[-1], BeatpoliceError):
-                    break
-            try:
-                self._save(uow)
-            except ConcurrencyError:
-                if attempt == 4 or len(batch) == 1:
+            with self._lock:
+                uow = _UnitOfWork(self._app, self._cache)
+                outcomes: list[Receipt | BeatpoliceError] = []
+                try:
+                    for command in batch:
+                        outcomes.append(self._decide(uow, command))
+                        if stop_on_error and isinstance(outcomes[-1], BeatpoliceError):
+                            break
+                    self._save(uow)
+                except ConcurrencyError:
+                    self._cache.clear()
+                    if attempt == 4 or len(batch) == 1:
+                        raise
+                    continue
+                except BaseException:
+                    # cached aggregates may hold decided but unsaved events
+                    self._cache.clear()
                     raise
-                continue
+                uow.keep()
             return outcomes
         raise AssertionError("unreachable")  # pragma: no cover
 
