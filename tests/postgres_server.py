@@ -236,7 +236,9 @@ def require_postgres() -> None:
     if reason is None:
         return
     if postgres_required():
-        pytest.fail(f"{reason} ({REQUIRE_POSTGRES_ENV} is set, so this is an error)", pytrace=False)
+        pytest.fail(
+            f"{reason} ({REQUIRE_POSTGRES_ENV} is set, so this is an error)", pytrace=False
+        )
     pytest.skip(reason)
 
 

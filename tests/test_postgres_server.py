@@ -1,24 +1,25 @@
 """Tests for the throwaway PostgreSQL server helper in ``postgres_server.py``.
 
 Tests that need real PostgreSQL binaries skip when they are missing, or fail
-when ``BEATPOLICE_REQUIRE_POSTGRES=1``. Two servers are started in total (one
-directly, one through the pytest fixture), about a second each.
+when ``BEATPOLICE_REQUIRE_POSTGRES=1``. Three clusters are created in total
+(one started directly, one whose start fails on purpose, one started through
+the pytest fixture); ``initdb`` takes one to two seconds each.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
-try:
-    import postgres_server as pg_module
-except ModuleNotFoundError:  # tests/ became a package
-    from tests import postgres_server as pg_module  # type: ignore[no-redef]
+# tests/ is not a package: pytest puts it on sys.path (see postgres_server.py).
+import postgres_server as pg_module
 
 PostgresServer = pg_module.PostgresServer
 PostgresServerError = pg_module.PostgresServerError
@@ -70,6 +71,7 @@ def _pg_ctl_status(data_dir: Path) -> int:
     return subprocess.run(command, capture_output=True, cwd="/", check=False).returncode
 
 
+@pytest.mark.postgres
 def test_server_lifecycle() -> None:
     """Start a server, use two databases, and stop it without leftovers."""
     pg_module.require_postgres()
@@ -133,35 +135,38 @@ def test_stop_before_start_is_harmless() -> None:
     assert repr(server) == "<PostgresServer not started>"
 
 
+@pytest.mark.postgres
 def test_failed_start_reports_log_tail_and_cleans_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A server that cannot start raises with the log's tail and leaves nothing."""
     pg_module.require_postgres()
     created: list[Path] = []
-    real_mkdtemp = pg_module.tempfile.mkdtemp
+    real_mkdtemp = tempfile.mkdtemp
 
     def recording_mkdtemp(**kwargs: str) -> str:
-        path = real_mkdtemp(**kwargs)
+        path = str(real_mkdtemp(**kwargs))
         created.append(Path(path))
         return path
 
-    monkeypatch.setattr(pg_module.tempfile, "mkdtemp", recording_mkdtemp)
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
     server = PostgresServer(settings={"max_connections": "not-a-number"})
     with pytest.raises(PostgresServerError, match="invalid value for parameter") as info:
         server.start()
     assert "last lines of" in str(info.value)
-    assert created and not created[0].exists()
+    assert len(created) == 1
+    assert not created[0].exists()
     assert not server.running
 
 
 def test_missing_binaries_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without binaries on PATH or in the Debian folder there is a reason."""
-    monkeypatch.setattr(pg_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(pg_module, "DEBIAN_BIN_GLOB", "/nonexistent/*/bin")
     assert pg_module.find_postgres_binaries() is None
     reason = pg_module.postgres_available()
-    assert reason is not None and "not found" in reason
+    assert reason is not None
+    assert "not found" in reason
     with pytest.raises(PostgresServerError, match="not found"):
         PostgresServer().start()
 
@@ -180,7 +185,7 @@ def test_debian_fallback_picks_newest_version(
         bin_dir.mkdir(parents=True)
         for program in programs:
             (bin_dir / program).touch(mode=0o755)
-    monkeypatch.setattr(pg_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(pg_module, "DEBIAN_BIN_GLOB", str(tmp_path / "*" / "bin"))
     assert pg_module.find_postgres_binaries() == pg_module.PostgresBinaries(
         initdb=tmp_path / "15" / "bin" / "initdb", pg_ctl=tmp_path / "15" / "bin" / "pg_ctl"
@@ -188,9 +193,7 @@ def test_debian_fallback_picks_newest_version(
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES"])
-def test_require_postgres_fails_when_required(
-    monkeypatch: pytest.MonkeyPatch, value: str
-) -> None:
+def test_require_postgres_fails_when_required(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     """BEATPOLICE_REQUIRE_POSTGRES turns the skip into a failure."""
     monkeypatch.setattr(pg_module, "postgres_available", lambda: "no postgres here")
     monkeypatch.setenv(pg_module.REQUIRE_POSTGRES_ENV, value)
@@ -218,7 +221,7 @@ def _write_fixture_user(pytester: pytest.Pytester) -> None:
     Args:
         pytester: The pytester instance to write the files into.
     """
-    pytester.makeconftest(f"from {pg_module.__name__} import postgres_server  # noqa: F401\n")
+    pytester.makeconftest("from postgres_server import postgres_server  # noqa: F401\n")
     pytester.makepyfile(
         """
         import psycopg
@@ -234,14 +237,15 @@ def _write_fixture_user(pytester: pytest.Pytester) -> None:
     )
 
 
+@pytest.mark.postgres
 def test_fixture_runs_a_session_server(pytester: pytest.Pytester) -> None:
     """The documented conftest line provides a working session fixture."""
     pg_module.require_postgres()
     _write_fixture_user(pytester)
-    before = {path.name for path in Path(pg_module.tempfile.gettempdir()).glob("beatpolice-pg-*")}
+    before = {path.name for path in Path(tempfile.gettempdir()).glob("beatpolice-pg-*")}
     result = pytester.runpytest_inprocess(*INNER_PYTEST_ARGS)
     result.assert_outcomes(passed=2)
-    after = {path.name for path in Path(pg_module.tempfile.gettempdir()).glob("beatpolice-pg-*")}
+    after = {path.name for path in Path(tempfile.gettempdir()).glob("beatpolice-pg-*")}
     assert after <= before
 
 

@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic, register_topic
 
 from beatpolice import commands as c
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
-from beatpolice.adapters.storage import StoreURL, parse_url
+from beatpolice.adapters.storage import StoreURL, parse_url, schema_lock
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock, stable_id
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
@@ -133,7 +133,12 @@ class _UnitOfWork:
     def find(self, kind: type[A], key: str) -> A | None:
         aggregate_id = stable_id(kind.__name__.lower(), key)
         if aggregate_id not in self._loaded and aggregate_id in self._cache:
-            self._loaded[aggregate_id] = self._cache[aggregate_id]
+            # Another writer (process, station) may have recorded events since this one
+            # cached the aggregate: catch up on them, or a command would be decided on
+            # stale state (a follow-up of a visit recorded elsewhere refused as unknown).
+            cached = self._cache[aggregate_id]
+            newer = list(self._app.events.get(aggregate_id, gt=cached.version))
+            self._loaded[aggregate_id] = _project(cached, newer) if newer else cached
         if aggregate_id not in self._loaded:
             try:
                 found = self._app.repository.get(aggregate_id, projector_func=_project)
@@ -163,15 +168,29 @@ class _UnitOfWork:
             del self._cache[next(iter(self._cache))]
 
 
+RETRY_ATTEMPTS = 20
+"""How many times :func:`retry_on_conflict` calls a command before giving up (ADR 0201)."""
+
+RETRY_BACKOFF = 0.005
+"""The first retry waits up to this many seconds; each later one up to twice as long."""
+
+RETRY_BACKOFF_CAP = 0.5
+"""No single wait between retries is longer than this many seconds."""
+
+
 def retry_on_conflict(
     func: Callable[P, R],
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> R:
-    """Call ``func``, retrying it (up to 5 times, with jittered backoff) on ConcurrencyError.
+    """Call ``func``, retrying it on ConcurrencyError with jittered exponential backoff.
 
     Safe for any station command: a retry re-reads the aggregate and decides again,
-    and a command that did land is recognised as a re-send.
+    and a command that did land is recognised as a re-send. It tries
+    :data:`RETRY_ATTEMPTS` times in all, waiting a random time of up to
+    ``RETRY_BACKOFF * 2**n`` seconds (never more than :data:`RETRY_BACKOFF_CAP`)
+    before the n-th retry, then lets the last ConcurrencyError through. Any other
+    error is raised at once.
 
     Example:
         >>> station = connect("memory://")
@@ -181,14 +200,14 @@ def retry_on_conflict(
         >>> receipt.events
         1
     """
-    attempts = 5
-    for attempt in range(attempts):
+    for attempt in range(RETRY_ATTEMPTS):
         try:
             return func(*args, **kwargs)
         except ConcurrencyError:
-            if attempt == attempts - 1:
+            if attempt == RETRY_ATTEMPTS - 1:
                 raise
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not crypto
+            ceiling = min(RETRY_BACKOFF_CAP, RETRY_BACKOFF * 2**attempt)
+            time.sleep(random.uniform(0, ceiling))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -222,7 +241,8 @@ class Station:
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
         try:
-            self._app = _EventStoreApp(env=self._store.env)
+            with schema_lock(self._store):
+                self._app = _EventStoreApp(env=self._store.env)
         except (PersistenceError, OSError) as error:
             raise StorageError(f"cannot open {self._store.display}: {error}") from error
 
@@ -392,7 +412,7 @@ class Station:
     def record_visit(
         self,
         *,
-        id: str,  # noqa: A002 - the contract's field name
+        id: str,
         officer: str,
         household: str,
         occurred_at: datetime,
@@ -411,7 +431,7 @@ class Station:
     def report_lead(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         kind: str,
         occurred_at: datetime,
@@ -423,7 +443,7 @@ class Station:
     def record_service(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         kind: str,
         occurred_at: datetime,
@@ -441,7 +461,7 @@ class Station:
     def open_dispute(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         category: str,
         parties: Iterable[str],
@@ -453,7 +473,12 @@ class Station:
         return self.handle(c.build(c.OpenDispute, _fields(locals())))  # type: ignore[arg-type]
 
     def escalate_dispute(
-        self, *, dispute: str, officer: str, to_level: Level | str, reason: str,
+        self,
+        *,
+        dispute: str,
+        officer: str,
+        to_level: Level | str,
+        reason: str,
         occurred_at: datetime,
     ) -> Receipt:
         """Raise a dispute's level (``DisputeEscalated``)."""
@@ -492,7 +517,7 @@ class Station:
     def register_venue(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         name: str,
         category: str,
         address: str,
@@ -563,8 +588,9 @@ def _on_enlist(station: Station, uow: _UnitOfWork, cmd: c.EnlistOfficer, digest:
         if existing.has_seen(digest):
             return 0
         raise IdConflictError(f"badge: officer {cmd.badge!r} was enlisted with other details")
-    uow.add(Officer(badge=cmd.badge, name=cmd.name, station=cmd.station, beat=cmd.beat,
-                    command=digest))
+    uow.add(
+        Officer(badge=cmd.badge, name=cmd.name, station=cmd.station, beat=cmd.beat, command=digest)
+    )
     return 1
 
 
@@ -627,9 +653,15 @@ def _on_open_dispute(station: Station, uow: _UnitOfWork, cmd: c.OpenDispute, dig
         raise IdConflictError(f"id: dispute {cmd.id!r} was opened before with other content")
     uow.add(
         Dispute.open(
-            id=cmd.id, officer=cmd.officer, category=cmd.category, parties=cmd.parties,
-            occurred_at=cmd.occurred_at, level=cmd.level,
-            physical_conflict=cmd.physical_conflict, policy=station.policy, command=digest,
+            id=cmd.id,
+            officer=cmd.officer,
+            category=cmd.category,
+            parties=cmd.parties,
+            occurred_at=cmd.occurred_at,
+            level=cmd.level,
+            physical_conflict=cmd.physical_conflict,
+            policy=station.policy,
+            command=digest,
         )
     )
     return 1
@@ -646,8 +678,13 @@ def _on_register_venue(
         raise IdConflictError(f"id: venue {cmd.id!r} was registered before with other content")
     uow.add(
         Venue(
-            venue=cmd.id, name=cmd.name, category=cmd.category, address=cmd.address,
-            officer=cmd.officer, occurred_at=cmd.occurred_at, command=digest,
+            venue=cmd.id,
+            name=cmd.name,
+            category=cmd.category,
+            address=cmd.address,
+            officer=cmd.officer,
+            occurred_at=cmd.occurred_at,
+            command=digest,
         )
     )
     return 1
@@ -684,32 +721,43 @@ _HANDLERS: dict[type[Any], Callable[[Station, _UnitOfWork, Any, str], int]] = {
     ),
     c.OpenDispute: _on_open_dispute,
     c.EscalateDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.escalate(cmd.officer, cmd.to_level, cmd.reason,
-                                            cmd.occurred_at, d)
+        lambda s, dis, cmd, d: dis.escalate(
+            cmd.officer, cmd.to_level, cmd.reason, cmd.occurred_at, d
+        )
     ),
     c.MediateDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.mediate(cmd.officer, cmd.participants, cmd.outcome,
-                                           cmd.occurred_at, s.policy_named(dis.policy), d)
+        lambda s, dis, cmd, d: dis.mediate(
+            cmd.officer,
+            cmd.participants,
+            cmd.outcome,
+            cmd.occurred_at,
+            s.policy_named(dis.policy),
+            d,
+        )
     ),
     c.FollowUpDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.follow_up(cmd.officer, cmd.parties_satisfied,
-                                             cmd.occurred_at, d)
+        lambda s, dis, cmd, d: dis.follow_up(
+            cmd.officer, cmd.parties_satisfied, cmd.occurred_at, d
+        )
     ),
     c.ReferDispute: _on_dispute(
         lambda s, dis, cmd, d: dis.refer(cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d)
     ),
     c.ReopenDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.reopen(cmd.officer, cmd.reason, cmd.occurred_at,
-                                          s.policy_named(dis.policy), d)
+        lambda s, dis, cmd, d: dis.reopen(
+            cmd.officer, cmd.reason, cmd.occurred_at, s.policy_named(dis.policy), d
+        )
     ),
     c.RegisterVenue: _on_register_venue,
     c.InspectVenue: _on_venue(
-        lambda v, cmd, d: v.inspect(cmd.officer, cmd.mode, cmd.occurred_at,
-                                    _findings(cmd.findings), d)
+        lambda v, cmd, d: v.inspect(
+            cmd.officer, cmd.mode, cmd.occurred_at, _findings(cmd.findings), d
+        )
     ),
     c.VerifyRectification: _on_venue(
-        lambda v, cmd, d: v.verify_rectification(cmd.finding, cmd.officer, cmd.passed,
-                                                 cmd.occurred_at, d)
+        lambda v, cmd, d: v.verify_rectification(
+            cmd.finding, cmd.officer, cmd.passed, cmd.occurred_at, d
+        )
     ),
 }
 
@@ -726,9 +774,10 @@ def connect(
     Example:
         >>> import beatpolice
         >>> station = beatpolice.connect("memory://")
-        >>> station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区").events
+        >>> receipt = station.enlist_officer(
+        ...     badge="D0001", name="薛翠翠", station="德州", beat="一区"
+        ... )
+        >>> receipt.events
         1
     """
     return Station(url, time_zone=time_zone, policy=policy, clock=clock)
-
-

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
+from pydantic import AwareDatetime as _AwareDatetime
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -31,7 +32,6 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic import AwareDatetime as _AwareDatetime
 
 from beatpolice.domain._base import command_digest
 from beatpolice.domain.errors import InvalidCommandError

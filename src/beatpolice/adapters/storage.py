@@ -6,6 +6,9 @@ means a SQLite file, as on the command line.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,7 +16,7 @@ import attrs
 
 from beatpolice.domain.errors import StorageError
 
-__all__ = ["StoreURL", "parse_url"]
+__all__ = ["StoreURL", "parse_url", "schema_lock"]
 
 
 @attrs.frozen
@@ -84,3 +87,48 @@ def _postgres(url: str) -> StoreURL:
     }
     display = url.replace(f":{parts.password}@", ":***@") if parts.password else url
     return StoreURL("postgres", env, display)
+
+
+_SCHEMA_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"beatpolice:schema").digest()[:8], "big", signed=True
+)
+"""The PostgreSQL advisory lock that serialises creating a store's tables."""
+
+
+@contextmanager
+def schema_lock(store: StoreURL) -> Iterator[None]:
+    """Hold the store's schema lock while its tables are created (PostgreSQL only).
+
+    eventsourcing creates its tables with ``CREATE TABLE IF NOT EXISTS`` whenever an
+    application opens; on PostgreSQL two processes doing so at the same moment can
+    fail with "tuple concurrently updated". Station systems start several workers at
+    once, so opening is serialised with a session-level advisory lock. SQLite
+    serialises schema changes itself and memory stores are private.
+
+    Raises:
+        StorageError: the server cannot be reached.
+    """
+    if store.backend != "postgres":
+        yield
+        return
+    import psycopg  # the only backend that needs a driver of its own here
+
+    env = store.env
+    try:
+        connection = psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        )
+    except psycopg.Error as error:
+        raise StorageError(f"cannot open {store.display}: {error}") from error
+    with connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK_KEY,))

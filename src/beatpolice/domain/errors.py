@@ -23,6 +23,8 @@ or the record and the rule that refused it::
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "BeatpoliceError",
     "ConcurrencyError",
@@ -38,6 +40,8 @@ __all__ = [
     "UnknownRecordError",
     "UnknownVenueError",
 ]
+
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z_0-9.]*): ")
 
 
 class BeatpoliceError(Exception):
@@ -56,9 +60,14 @@ class InvalidCommandError(BeatpoliceError, ValueError):
 
 
 class UnknownRecordError(BeatpoliceError, LookupError):
-    """The command names an officer, dispute, venue or record that was never recorded."""
+    """The command names an officer, dispute, venue or record that was never recorded.
+
+    ``field`` names the command's field that holds the unknown key and ``rule`` the
+    rule it broke (every command names things that were recorded before it).
+    """
 
     kind = "record"
+    rule = "a command names only records that were recorded before it"
 
     def __init__(self, key: str, *, field: str = "", detail: str = "") -> None:
         self.key = key
@@ -68,35 +77,46 @@ class UnknownRecordError(BeatpoliceError, LookupError):
             message = f"{field}: {message}"
         if detail:
             message = f"{message} ({detail})"
-        super().__init__(message)
+        super().__init__(f"{message} [rule: {self.rule}]")
 
 
 class UnknownOfficerError(UnknownRecordError):
     """No officer with this badge has been enlisted."""
 
     kind = "officer"
+    rule = "an officer is enlisted before anything is recorded under the badge"
 
 
 class UnknownDisputeError(UnknownRecordError):
     """No dispute with this id has been opened."""
 
     kind = "dispute"
+    rule = "a dispute is opened before anything is recorded on it"
 
 
 class UnknownVenueError(UnknownRecordError):
     """No venue with this id has been registered."""
 
     kind = "venue"
+    rule = "a venue is registered before it is inspected"
 
 
 class RuleViolationError(BeatpoliceError):
-    """A well-formed command that a domain rule refuses; ``rule`` names the rule."""
+    """A well-formed command that a domain rule refuses; ``rule`` names the rule.
+
+    ``field`` names the command's field the rule looked at: given explicitly, or read
+    from a message of the form ``"field: what is wrong"``; empty when neither says.
+    """
 
     rule = "domain rule"
 
-    def __init__(self, message: str, *, rule: str = "") -> None:
+    def __init__(self, message: str, *, rule: str = "", field: str = "") -> None:
         if rule:
             self.rule = rule
+        if not field:
+            prefix = _FIELD_PREFIX.match(message)
+            field = prefix.group(1) if prefix else ""
+        self.field = field
         super().__init__(f"{message} [rule: {self.rule}]")
 
 

@@ -13,11 +13,12 @@ refused. Nothing is ever deleted: a retraction is an event of its own.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar, Literal
 from uuid import UUID
-from typing import ClassVar, Literal, TypedDict
 
 from eventsourcing.domain import event
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
 from beatpolice.domain.errors import IdConflictError, RuleViolationError, UnknownRecordError
@@ -162,7 +163,7 @@ class Officer(StationAggregate):
 
     def record_visit(
         self,
-        id: str,  # noqa: A002 - the contract's field name
+        id: str,
         household: str,
         occurred_at: datetime,
         people_match_register: bool,
@@ -184,7 +185,7 @@ class Officer(StationAggregate):
     @event(VisitRecorded)
     def _record_visit(
         self,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         household: str,
         occurred_at: datetime,
@@ -194,13 +195,16 @@ class Officer(StationAggregate):
     ) -> None:
         self.records[id] = FieldRecord(kind="visit", command=command)
 
-    def follow_up_visit(self, visit: str, occurred_at: datetime, satisfied: bool, command: str) -> None:
+    def follow_up_visit(
+        self, visit: str, occurred_at: datetime, satisfied: bool, command: str
+    ) -> None:
         """Record the follow-up call of a visit; a visit is followed up once."""
         record = self._live_record(visit, field="visit", kind="visit")
         if record.followed_up is not None:
             raise IdConflictError(
-                f"visit {visit!r} was already followed up with other content",
+                f"visit: visit {visit!r} was already followed up with other content",
                 rule="a visit is followed up once",
+                field="visit",
             )
         self._follow_up_visit(
             visit=visit,
@@ -218,7 +222,7 @@ class Officer(StationAggregate):
 
     def report_lead(
         self,
-        id: str,  # noqa: A002
+        id: str,
         kind: LeadKind,
         occurred_at: datetime,
         summary: str,
@@ -227,14 +231,18 @@ class Officer(StationAggregate):
         """Report a lead under a fresh id."""
         self._check_new_record(id, command)
         self._report_lead(
-            id=id, officer=self.badge, kind=kind, occurred_at=occurred_at, summary=summary,
+            id=id,
+            officer=self.badge,
+            kind=kind,
+            occurred_at=occurred_at,
+            summary=summary,
             command=command,
         )
 
     @event(LeadReported)
     def _report_lead(
         self,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         kind: LeadKind,
         occurred_at: datetime,
@@ -245,7 +253,7 @@ class Officer(StationAggregate):
 
     def record_service(
         self,
-        id: str,  # noqa: A002
+        id: str,
         kind: str,
         occurred_at: datetime,
         acknowledged: bool,
@@ -254,14 +262,18 @@ class Officer(StationAggregate):
         """Record a service to residents under a fresh id."""
         self._check_new_record(id, command)
         self._record_service(
-            id=id, officer=self.badge, kind=kind, occurred_at=occurred_at,
-            acknowledged=acknowledged, command=command,
+            id=id,
+            officer=self.badge,
+            kind=kind,
+            occurred_at=occurred_at,
+            acknowledged=acknowledged,
+            command=command,
         )
 
     @event(ServiceRendered)
     def _record_service(
         self,
-        id: str,  # noqa: A002
+        id: str,
         officer: str,
         kind: str,
         occurred_at: datetime,
@@ -270,7 +282,9 @@ class Officer(StationAggregate):
     ) -> None:
         self.records[id] = FieldRecord(kind="service", command=command)
 
-    def retract_record(self, record: str, reason: str, occurred_at: datetime, command: str) -> None:
+    def retract_record(
+        self, record: str, reason: str, occurred_at: datetime, command: str
+    ) -> None:
         """Withdraw a visit, lead or service; it will never count again."""
         kept = self._live_record(record, field="record")
         self._retract_record(
@@ -298,8 +312,9 @@ class Officer(StationAggregate):
         existing = self.records.get(record_id)
         if existing is not None and existing.command != command:
             raise IdConflictError(
-                f"id {record_id!r} of officer {self.badge!r} was recorded before "
-                f"as a {existing.kind} with other content"
+                f"id: {record_id!r} of officer {self.badge!r} was recorded before "
+                f"as a {existing.kind} with other content",
+                field="id",
             )
 
     def _live_record(

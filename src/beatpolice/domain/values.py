@@ -19,8 +19,8 @@ from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 __all__ = [
     "Badge",
     "InspectionMode",
-    "Level",
     "LeadKind",
+    "Level",
     "LongText",
     "Month",
     "Name",

@@ -9,11 +9,12 @@ it is verified (跟踪整改反馈); a failed verification leaves the finding op
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal, TypedDict
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
 from beatpolice.domain.errors import IdConflictError, RuleViolationError, UnknownRecordError
@@ -171,14 +172,23 @@ class Venue(StationAggregate):
                     rule="finding ids are unique within a venue",
                 )
         self._inspect(
-            venue=self.key, officer=officer, mode=mode, occurred_at=occurred_at,
-            findings=findings, command=command,
+            venue=self.key,
+            officer=officer,
+            mode=mode,
+            occurred_at=occurred_at,
+            findings=findings,
+            command=command,
         )
         for finding in findings:
             self._find_violation(
-                venue=self.key, finding=finding.id, code=finding.code,
-                description=finding.description, rectify_by=finding.rectify_by,
-                officer=officer, occurred_at=occurred_at, command=command,
+                venue=self.key,
+                finding=finding.id,
+                code=finding.code,
+                description=finding.description,
+                rectify_by=finding.rectify_by,
+                officer=officer,
+                occurred_at=occurred_at,
+                command=command,
             )
 
     @event(VenueInspected)
@@ -223,12 +233,18 @@ class Venue(StationAggregate):
             )
         if passed:
             self._verify(
-                venue=self.key, finding=finding, officer=officer, occurred_at=occurred_at,
+                venue=self.key,
+                finding=finding,
+                officer=officer,
+                occurred_at=occurred_at,
                 command=command,
             )
         else:
             self._fail(
-                venue=self.key, finding=finding, officer=officer, occurred_at=occurred_at,
+                venue=self.key,
+                finding=finding,
+                officer=officer,
+                occurred_at=occurred_at,
                 command=command,
             )
 

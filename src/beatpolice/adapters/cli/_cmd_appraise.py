@@ -1,0 +1,112 @@
+"""``beatpolice appraise --month 2014-01``: a month's appraisal as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import Any
+
+from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, open_station
+from beatpolice.appraisal import AppraisalReport, Comparison, appraise, compare
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``appraise`` subcommand."""
+    parser = add_command(
+        subparsers,
+        "appraise",
+        help="appraise a month under a rule set (five stars or a scorecard)",
+        description=(
+            "Appraise a month (cut by field time in the station's time zone) under a "
+            "rule set, counting only events recorded by --as-of. Prints a table, or the "
+            "JSON report (--json) that 'beatpolice audit verify' checks. With --compare, "
+            "sets a second rule set beside the first: who gains and who loses a star."
+        ),
+    )
+    parser.add_argument("--month", required=True, help="YYYY-MM (a scorecard also takes YYYY)")
+    parser.add_argument(
+        "--rules", default="dezhou-2014", help="shipped rule set or TOML file (dezhou-2014)"
+    )
+    parser.add_argument("--as-of", help="ISO 8601 instant with an offset (default: now)")
+    parser.add_argument("--compare", metavar="RULES", help="a second rule set: what-if table")
+    parser.add_argument("--json", action="store_true", help="print the JSON report")
+    parser.set_defaults(func=run)
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise UsageError(f"--as-of: not an ISO 8601 time: {text!r}") from error
+    if moment.tzinfo is None:
+        raise UsageError("--as-of: give an offset, e.g. 2014-02-01T00:00:00+08:00")
+    return moment
+
+
+def run(args: argparse.Namespace) -> int:
+    """Appraise (or compare) and print."""
+    as_of = _as_of(args.as_of)
+    station = open_station(args)
+    try:
+        if args.compare:
+            comparison = compare(
+                station, month=args.month, rules=args.rules, against=args.compare, as_of=as_of
+            )
+            print(comparison.model_dump_json(indent=2) if args.json else _what_if(comparison))
+        else:
+            report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
+            print(report.to_json() if args.json else table(report))
+    finally:
+        station.close()
+    return EXIT_OK
+
+
+def table(report: AppraisalReport) -> str:
+    """The report as a readable table, one officer a line, then the fingerprint."""
+    lines = [
+        f"{report.rules.name} {report.rules.version}  month {report.month} "
+        f"({report.time_zone})  as of {report.as_of.isoformat()}"
+        + ("  PROVISIONAL" if report.provisional else ""),
+    ]
+    scorecard = any(o.rank is not None for o in report.officers)
+    if scorecard:
+        lines.append(f"{'rank':>4}  {'badge':<10} {'name':<8} {'points':>8}  result")
+        for o in sorted(report.officers, key=lambda o: (o.rank or 0, o.badge)):
+            result = ", ".join(o.awarded + o.flags)
+            lines.append(
+                f"{o.rank:>4}  {o.badge:<10} {o.name:<8} {o.metrics['points']!s:>8}  {result}"
+            )
+    else:
+        lines.append(
+            f"{'badge':<10} {'name':<8} {'homes':>5} {'disp':>4} {'leads':>5} {'svc':>4}  "
+            "eligible -> awarded"
+        )
+        for o in report.officers:
+            m = o.metrics
+            lines.append(
+                f"{o.badge:<10} {o.name:<8} {m['households_visited']!s:>5} "
+                f"{m['disputes_mediated']!s:>4} {m['leads']!s:>5} "
+                f"{m['services_acknowledged']!s:>4}  "
+                f"{','.join(o.eligible) or '-'} -> {','.join(o.awarded) or '-'}"
+            )
+    lines.append(f"fingerprint {report.fingerprint}")
+    return "\n".join(lines)
+
+
+def _what_if(comparison: Comparison) -> str:
+    before, after = comparison.before.rules, comparison.after.rules
+    lines = [
+        f"month {comparison.month}: {before.name} {before.version} -> "
+        f"{after.name} {after.version}",
+        f"{'badge':<10} {'name':<8} {'before':<28} {'after':<28} change",
+    ]
+    for row in comparison.rows:
+        change = " ".join([f"+{s}" for s in row.gained] + [f"-{s}" for s in row.lost])
+        lines.append(
+            f"{row.badge:<10} {row.name:<8} {','.join(row.before) or '-':<28} "
+            f"{','.join(row.after) or '-':<28} {change}"
+        )
+    lines.append(f"{len(comparison.changed)} officers change")
+    return "\n".join(lines)

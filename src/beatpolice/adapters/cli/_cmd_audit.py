@@ -1,0 +1,54 @@
+"""``beatpolice audit verify REPORT.json``: recompute a report and name what differs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command, open_station
+from beatpolice.appraisal import AppraisalReport, AuditMismatchError, verify
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``audit`` subcommand and its ``verify`` action."""
+    parser = add_command(
+        subparsers,
+        "audit",
+        help="verify a saved appraisal report against the events",
+        description=(
+            "audit verify REPORT.json recomputes the report from the events recorded "
+            "by its as_of, under its rule set (name, version and digest), and exits 0 "
+            "when everything matches, 1 naming each difference otherwise."
+        ),
+    )
+    parser.add_argument("action", choices=["verify"], help="what to do")
+    parser.add_argument("report", type=Path, help="a report written by appraise --json")
+    parser.add_argument(
+        "--rules", help="the rule set's TOML file, when the report used a station's own"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify the report; print OK or each difference."""
+    try:
+        report = AppraisalReport.model_validate_json(args.report.read_bytes())
+    except OSError as error:
+        raise UsageError(f"cannot read {args.report}: {error}") from error
+    except ValidationError as error:
+        raise UsageError(f"{args.report} is not an appraisal report: {error}") from error
+    station = open_station(args)
+    try:
+        verify(station, report, rules=args.rules)
+    except AuditMismatchError as mismatch:
+        for difference in mismatch.differences:
+            print(f"{args.report}: {difference}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        station.close()
+    print(f"{args.report}: OK {report.fingerprint}")
+    return EXIT_OK

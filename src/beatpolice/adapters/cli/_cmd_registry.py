@@ -1,0 +1,377 @@
+"""``beatpolice registry officers|households|disputes|venues [--json] [filters]``.
+
+Catches the station's registries up with the log (showing progress on stderr when
+many events are waiting, or always with ``--progress``), then prints the registry as
+a table, or as JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+import orjson
+
+from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, open_station
+from beatpolice.domain.values import Level, VenueCategory
+from beatpolice.projections.registries import (
+    Registries,
+    inspections_by_month,
+    open_registries,
+)
+
+PROGRESS_THRESHOLD = 5000
+"""Show progress on stderr by default when at least this many events are waiting."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``registry`` subcommand and its four registries."""
+    parser = add_command(
+        subparsers,
+        "registry",
+        help="print a registry (台账): officers, households, disputes or venues",
+        description=(
+            "Catch the station's registries up with the recorded events, then print one. "
+            "Months are cut in the station's time zone (--time-zone)."
+        ),
+    )
+    registries = parser.add_subparsers(dest="registry", metavar="REGISTRY", required=True)
+
+    officers = _registry(registries, "officers", "officers with a month's visits, leads, ...")
+    _month_options(officers)
+    officers.add_argument("--station", help="only officers of this station")
+    officers.add_argument("--beat", help="only officers of this beat")
+    officers.add_argument("--officer", help="only this badge")
+    officers.set_defaults(func=_officers)
+
+    households = _registry(registries, "households", "households seen in visits or plans")
+    _month_options(households)
+    households.add_argument("--officer", help="only households this officer visited or planned")
+    households.add_argument(
+        "--unvisited",
+        action="store_true",
+        help="only households planned for the month and not yet visited",
+    )
+    households.set_defaults(func=_households)
+
+    disputes = _registry(registries, "disputes", "disputes: level, tier, status, history")
+    disputes.add_argument("--as-of", type=_instant, help="judge deadlines at this instant (now)")
+    disputes.add_argument(
+        "--status", choices=("open", "resolved", "referred", "reopened"), help="only this status"
+    )
+    disputes.add_argument("--level", choices=[level.value for level in Level])
+    disputes.add_argument("--officer", help="only disputes this officer opened")
+    disputes.add_argument("--month", help="only disputes first opened in this month (YYYY-MM)")
+    disputes.add_argument("--category", help="only disputes of this category")
+    disputes.add_argument("--overdue", action="store_true", help="only overdue disputes")
+    disputes.add_argument(
+        "--count-open",
+        action="store_true",
+        help="count open disputes in the 矛盾不上交率 denominator (ADR 0401)",
+    )
+    disputes.set_defaults(func=_disputes)
+
+    venues = _registry(registries, "venues", "venues: inspections and open findings")
+    venues.add_argument("--as-of", type=_instant, help="judge deadlines at this instant (now)")
+    venues.add_argument("--category", choices=[category.value for category in VenueCategory])
+    venues.add_argument("--officer", help="only venues this officer is responsible for")
+    venues.add_argument(
+        "--overdue", action="store_true", help="only venues with an overdue rectification"
+    )
+    venues.set_defaults(func=_venues)
+
+
+def _registry(subparsers: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    parser = add_command(
+        subparsers, name, help=summary, description=f"The {name} registry: {summary}."
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="forget the registries and fold every event again"
+    )
+    parser.add_argument(
+        "--progress", action="store_true", help="always show catch-up progress on stderr"
+    )
+    return parser
+
+
+def _month_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--month", help="YYYY-MM (default: the month of --as-of, or now)")
+    parser.add_argument("--as-of", type=_instant, help="the instant whose month to show")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from error
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"needs an offset (e.g. +08:00): {text!r}")
+    return moment
+
+
+class _Progress:
+    """Prints ``registries: done/total events (n%)`` on stderr, at most a few times a second."""
+
+    def __init__(self, stream: TextIO, *, always: bool) -> None:
+        self._stream = stream
+        self._always = always
+        self._shown = 0.0
+        self._live = stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._always and total < PROGRESS_THRESHOLD:
+            return
+        moment = time.monotonic()
+        if done < total and moment - self._shown < (0.2 if self._live else 2.0):
+            return
+        self._shown = moment
+        share = 100 * done // total if total else 100
+        line = f"registries: {done:,}/{total:,} events folded ({share}%)"
+        self._stream.write(f"\r{line}" if self._live else f"{line}\n")
+        if self._live and done >= total:
+            self._stream.write("\n")
+        self._stream.flush()
+
+
+def _run(args: argparse.Namespace, show: Callable[[Registries], Any]) -> int:
+    station = open_station(args)
+    try:
+        registries = open_registries(station)
+        progress = _Progress(sys.stderr, always=args.progress)
+        if args.rebuild:
+            registries.rebuild(progress=progress)
+        else:
+            registries.catch_up(progress=progress)
+        show(registries)
+    finally:
+        station.close()
+    return EXIT_OK
+
+
+def _month(args: argparse.Namespace, registries: Registries) -> str:
+    try:
+        return registries.month(month=args.month, as_of=args.as_of)
+    except ValueError as error:
+        raise UsageError(f"--month: {error}") from error
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[str(h) for h in header]] + [["-" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        padded = (
+            cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)
+        )
+        sys.stdout.write("  ".join(padded).rstrip() + "\n")
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="minutes")
+
+
+def _officers(args: argparse.Namespace) -> int:
+    def show(registries: Registries) -> None:
+        month = _month(args, registries)
+        rows = registries.officers(
+            month=month, station=args.station, beat=args.beat, officer=args.officer
+        )
+        if args.json:
+            _print_json({"month": month, "officers": [r.model_dump(mode="json") for r in rows]})
+            return
+        _table(
+            (
+                "badge",
+                "name",
+                "beat",
+                "visits",
+                "households",
+                "planned",
+                "leads",
+                "services",
+                "mediated",
+                "resolved",
+                "last activity",
+            ),
+            [
+                (
+                    r.badge,
+                    r.name,
+                    r.beat,
+                    r.visits,
+                    r.households_visited,
+                    f"{r.planned_visited}/{r.households_planned}",
+                    r.leads,
+                    r.services,
+                    r.disputes_mediated,
+                    r.disputes_resolved,
+                    _when(r.last_activity),
+                )
+                for r in rows
+            ],
+        )
+        print(f"{len(rows)} officers, month {month}")
+
+    return _run(args, show)
+
+
+def _households(args: argparse.Namespace) -> int:
+    def show(registries: Registries) -> None:
+        month = _month(args, registries)
+        rows = registries.households(month=month, officer=args.officer, unvisited=args.unvisited)
+        if args.json:
+            _print_json({"month": month, "households": [r.model_dump(mode="json") for r in rows]})
+            return
+        _table(
+            (
+                "household",
+                "last visit",
+                "by",
+                "match",
+                "month",
+                "total",
+                "open follow-ups",
+                "planned, unvisited by",
+            ),
+            [
+                (
+                    r.household,
+                    _when(r.last_visit_at),
+                    r.last_visit_officer,
+                    r.people_match_register,
+                    r.visits_this_month,
+                    r.visits_total,
+                    len(r.open_follow_ups),
+                    ",".join(r.unvisited_by) or None,
+                )
+                for r in rows
+            ],
+        )
+        unvisited = sum(1 for r in rows if r.unvisited_by)
+        print(f"{len(rows)} households, month {month}; {unvisited} planned and not yet visited")
+
+    return _run(args, show)
+
+
+def _now(as_of: datetime | None) -> datetime:
+    return as_of if as_of is not None else datetime.now().astimezone()
+
+
+def _disputes(args: argparse.Namespace) -> int:
+    def show(registries: Registries) -> None:
+        if args.month is not None:
+            _month(args, registries)
+        registry = registries.disputes(
+            as_of=_now(args.as_of),
+            status=args.status,
+            level=None if args.level is None else Level(args.level),
+            officer=args.officer,
+            month=args.month,
+            category=args.category,
+            only_overdue=args.overdue,
+            count_open=args.count_open,
+        )
+        if args.json:
+            _print_json(registry.model_dump(mode="json"))
+            return
+        _table(
+            (
+                "dispute",
+                "level",
+                "tier",
+                "status",
+                "outcome",
+                "parties",
+                "escalations",
+                "opened",
+                "due",
+                "overdue",
+            ),
+            [
+                (
+                    r.dispute,
+                    r.level.value,
+                    r.tier,
+                    r.status,
+                    r.outcome,
+                    "/".join(r.parties),
+                    len(r.escalations),
+                    _when(r.first_opened_at),
+                    _when(r.due),
+                    "yes" if r.overdue else "",
+                )
+                for r in registry.rows
+            ],
+        )
+        rate = registry.not_referred
+        print(
+            f"{len(registry.rows)} disputes; by level {registry.by_level}; by outcome "
+            f"{registry.by_outcome}; overdue {len(registry.overdue)}; 矛盾不上交率 "
+            f"{rate.numerator}/{rate.denominator}"
+            + (f" = {rate.percent}%" if rate.percent is not None else "")
+        )
+
+    return _run(args, show)
+
+
+def _venues(args: argparse.Namespace) -> int:
+    def show(registries: Registries) -> None:
+        rows = registries.venues(
+            as_of=_now(args.as_of),
+            category=None if args.category is None else VenueCategory(args.category),
+            officer=args.officer,
+            only_overdue=args.overdue,
+        )
+        if args.json:
+            _print_json(
+                {
+                    "venues": [r.model_dump(mode="json") for r in rows],
+                    "inspections_by_month": inspections_by_month(rows),
+                }
+            )
+            return
+        _table(
+            (
+                "venue",
+                "name",
+                "category",
+                "officer",
+                "last inspection",
+                "mode",
+                "open findings",
+                "overdue",
+                "next deadline",
+            ),
+            [
+                (
+                    r.venue,
+                    r.name,
+                    r.category.value,
+                    r.officer,
+                    _when(r.last_inspection_at),
+                    None if r.last_inspection_mode is None else r.last_inspection_mode.value,
+                    len(r.open_findings),
+                    len(r.overdue_findings),
+                    r.open_findings[0].rectify_by if r.open_findings else None,
+                )
+                for r in rows
+            ],
+        )
+        for month, modes in inspections_by_month(rows).items():
+            print(f"{month}: " + ", ".join(f"{mode} {count}" for mode, count in modes.items()))
+        print(f"{len(rows)} venues; {sum(len(r.overdue_findings) for r in rows)} overdue findings")
+
+    return _run(args, show)

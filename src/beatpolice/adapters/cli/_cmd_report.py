@@ -1,0 +1,89 @@
+"""``beatpolice report --month 2014-01 --html FILE``: a month's appraisal as an HTML page."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, open_station
+from beatpolice.appraisal import AppraisalReport, appraise
+from beatpolice.report import VerifyHint, write_html
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` subcommand."""
+    parser = add_command(
+        subparsers,
+        "report",
+        help="write a month's appraisal as a self-contained HTML page",
+        description=(
+            "Appraise a month (as 'beatpolice appraise' does) and write it as one HTML "
+            "page that needs no network: the table of officers and stars, each star's "
+            "evidence and each shortfall, a chart of every officer's metrics against the "
+            "rule set's thresholds, the fingerprint and the commands that verify it. "
+            "With --from, render a saved JSON report instead of appraising again."
+        ),
+    )
+    parser.add_argument("--month", help="YYYY-MM (required unless --from is given)")
+    parser.add_argument(
+        "--rules", default="dezhou-2014", help="shipped rule set or TOML file (dezhou-2014)"
+    )
+    parser.add_argument("--as-of", help="ISO 8601 instant with an offset (default: now)")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="REPORT.json",
+        help="render this saved report (from appraise --json) instead",
+    )
+    parser.add_argument("--html", type=Path, required=True, metavar="FILE", help="output file")
+    parser.set_defaults(func=run)
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise UsageError(f"--as-of: not an ISO 8601 time: {text!r}") from error
+    if moment.tzinfo is None:
+        raise UsageError("--as-of: give an offset, e.g. 2014-02-01T00:00:00+08:00")
+    return moment
+
+
+def _saved(path: Path) -> AppraisalReport:
+    try:
+        return AppraisalReport.model_validate_json(path.read_bytes())
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error}") from error
+    except ValidationError as error:
+        raise UsageError(f"{path} is not an appraisal report: {error}") from error
+
+
+def run(args: argparse.Namespace) -> int:
+    """Appraise (or load) the month and write the page."""
+    db = args.db or "STORE"
+    if args.source is not None:
+        report = _saved(args.source)
+        hint = VerifyHint(db=db, json_path=str(args.source))
+    else:
+        if args.month is None:
+            raise UsageError("--month is required (or --from REPORT.json)")
+        as_of = _as_of(args.as_of)
+        station = open_station(args)
+        try:
+            report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
+        finally:
+            station.close()
+        hint = VerifyHint(db=args.db or station.url)
+    try:
+        path = write_html(args.html, report, verify=hint)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.html}: {error}") from error
+    print(f"{path}: {len(report.officers)} officers, fingerprint {report.fingerprint}")
+    return EXIT_OK

@@ -1,0 +1,202 @@
+"""The appraisal index: every fact an appraisal can count, filed by month and officer.
+
+A pure fold over the log (:class:`AppraisalIndex`), kept by a
+:class:`~beatpolice.projections.ProjectionRunner`. It never decides anything: it files
+each countable event, with its identity, recorded time and command digest, under the
+field month of the record it concerns, so that an appraisal reads one month's
+documents and filters them by ``as_of`` instead of replaying the whole history.
+
+Tables (keys are ``/``-joined; months and days are in the station's time zone):
+
+``facts``     ``YYYY-MM/badge/DD`` -> ``{"f": [fact, ...]}``: visits, leads, services,
+              mediations, resolutions and venue work by field day; a visit's follow-up
+              and a record's retraction are filed beside the record, whenever they
+              happened;
+``records``   ``badge|record`` -> ``{"at": facts key}``: where a record was filed;
+``disputes``  ``dispute`` -> ``{"f": [follow-up fact, ...]}``;
+``plans``     ``YYYY-MM/badge`` -> ``{"f": [plan fact, ...]}``, every plan recorded;
+``officers``  ``badge`` -> ``{"name": ..., "f": enlistment fact}``.
+
+A fact is a JSON list ``[kind, recorded, originator_id, originator_version, command,
+occurred, key, value]`` (see :class:`beatpolice.domain.appraisal.Fact`, which adds the
+day). Recorded and occurred times are UTC strings of one fixed width, so string order
+is time order.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from beatpolice.domain._base import DomainEvent
+from beatpolice.domain.dispute import DisputeFollowedUp, DisputeResolved, MediationHeld
+from beatpolice.domain.officer import (
+    LeadReported,
+    OfficerEnlisted,
+    RecordRetracted,
+    ServiceRendered,
+    VisitFollowedUp,
+    VisitRecorded,
+    VisitsPlanned,
+)
+from beatpolice.domain.venue import RectificationVerified, VenueInspected, ViolationFound
+from beatpolice.projections import DocumentView
+
+__all__ = ["FOLD_VERSION", "AppraisalIndex", "utc_text"]
+
+FOLD_VERSION = 1
+"""Bumped when the filing changes meaning (the index is then rebuilt)."""
+
+
+def utc_text(moment: datetime) -> str:
+    """An instant as a fixed-width UTC string: ``2014-02-01T00:00:00.000000Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class AppraisalIndex:
+    """The fold that files countable facts by field month, officer and day.
+
+    Args:
+        time_zone: the station's zone, in which months and days are cut. It is part of
+            the fold's version, so a station reopened in another zone rebuilds it.
+    """
+
+    name = "appraisal"
+    tables: tuple[str, ...] = ("facts", "records", "disputes", "plans", "officers")
+
+    def __init__(self, time_zone: str) -> None:
+        self.time_zone = time_zone
+        self._zone = ZoneInfo(time_zone)
+        self.version = FOLD_VERSION * 1_000_000 + zlib.crc32(time_zone.encode()) % 1_000_000
+        self._handlers: dict[type[Any], Callable[[DocumentView, Any], None]] = {
+            OfficerEnlisted: self._enlisted,
+            VisitsPlanned: self._planned,
+            VisitRecorded: self._recorded,
+            LeadReported: self._recorded,
+            ServiceRendered: self._recorded,
+            VisitFollowedUp: self._attached,
+            RecordRetracted: self._attached,
+            MediationHeld: self._dated,
+            DisputeResolved: self._dated,
+            VenueInspected: self._dated,
+            ViolationFound: self._dated,
+            RectificationVerified: self._dated,
+            DisputeFollowedUp: self._dispute_followed_up,
+        }
+
+    def apply(self, view: DocumentView, event: DomainEvent, position: int) -> None:
+        """File one event (events that never count are skipped)."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(view, event)
+
+    def prefetch(self, view: DocumentView, events: list[DomainEvent]) -> None:
+        """Load the documents a page of events will touch, in a few round trips."""
+        fact_keys: set[str] = set()
+        record_keys: set[str] = set()
+        dispute_keys: set[str] = set()
+        for event in events:
+            kind = type(event)
+            if kind in (
+                VisitRecorded,
+                LeadReported,
+                ServiceRendered,
+                MediationHeld,
+                DisputeResolved,
+                VenueInspected,
+                ViolationFound,
+                RectificationVerified,
+            ):
+                fact_keys.add(self._facts_key(event.officer, event.occurred_at))  # type: ignore[attr-defined]
+            elif kind is VisitFollowedUp:
+                record_keys.add(f"{event.officer}|{event.visit}")  # type: ignore[attr-defined]
+            elif kind is RecordRetracted:
+                record_keys.add(f"{event.officer}|{event.record}")  # type: ignore[attr-defined]
+            elif kind is DisputeFollowedUp:
+                dispute_keys.add(event.dispute)  # type: ignore[attr-defined]
+        view.prefetch("records", sorted(record_keys))
+        for key in record_keys:
+            found = view.get("records", key)
+            if found is not None:
+                fact_keys.add(found["at"])
+        view.prefetch("facts", sorted(fact_keys))
+        view.prefetch("disputes", sorted(dispute_keys))
+
+    # --- filing -----------------------------------------------------------------------
+
+    def _facts_key(self, badge: str, occurred_at: datetime) -> str:
+        local = occurred_at.astimezone(self._zone)
+        return f"{local:%Y-%m}/{badge}/{local:%d}"
+
+    @staticmethod
+    def _fact(kind: str, event: Any, key: str, value: Any) -> list[Any]:
+        occurred = getattr(event, "occurred_at", None)
+        return [
+            kind,
+            utc_text(event.timestamp),
+            str(event.originator_id),
+            event.originator_version,
+            event.command,
+            utc_text(occurred) if occurred is not None else "",
+            key,
+            value,
+        ]
+
+    @staticmethod
+    def _append(view: DocumentView, table: str, key: str, fact: list[Any]) -> None:
+        document = view.get(table, key) or {"f": []}
+        document["f"].append(fact)
+        view.put(table, key, document)
+
+    def _enlisted(self, view: DocumentView, event: Any) -> None:
+        fact = self._fact("enlisted", event, event.badge, event.name)
+        view.put("officers", event.badge, {"name": event.name, "f": fact})
+
+    def _planned(self, view: DocumentView, event: Any) -> None:
+        fact = self._fact("plan", event, event.month, list(event.households))
+        self._append(view, "plans", f"{event.month}/{event.officer}", fact)
+
+    def _recorded(self, view: DocumentView, event: Any) -> None:
+        at = self._facts_key(event.officer, event.occurred_at)
+        if isinstance(event, VisitRecorded):
+            fact = self._fact(
+                "visit", event, event.id, [event.household, event.people_match_register]
+            )
+        elif isinstance(event, LeadReported):
+            fact = self._fact("lead", event, event.id, event.kind.value)
+        else:
+            fact = self._fact("service", event, event.id, event.acknowledged)
+        self._append(view, "facts", at, fact)
+        view.put("records", f"{event.officer}|{event.id}", {"at": at})
+
+    def _attached(self, view: DocumentView, event: Any) -> None:
+        if isinstance(event, VisitFollowedUp):
+            record, fact = (
+                event.visit,
+                self._fact("visit_follow_up", event, event.visit, event.satisfied),
+            )
+        else:
+            record, fact = event.record, self._fact("retraction", event, event.record, None)
+        filed = view.get("records", f"{event.officer}|{record}")
+        if filed is not None:  # the aggregate refuses follow-ups of unknown records
+            self._append(view, "facts", filed["at"], fact)
+
+    def _dated(self, view: DocumentView, event: Any) -> None:
+        if isinstance(event, MediationHeld):
+            fact = self._fact("mediation", event, event.dispute, event.outcome.value)
+        elif isinstance(event, DisputeResolved):
+            fact = self._fact("resolution", event, event.dispute, None)
+        elif isinstance(event, VenueInspected):
+            fact = self._fact("inspection", event, event.venue, event.mode.value)
+        elif isinstance(event, ViolationFound):
+            fact = self._fact("violation", event, f"{event.venue}/{event.finding}", event.code)
+        else:
+            fact = self._fact("rectified", event, f"{event.venue}/{event.finding}", None)
+        self._append(view, "facts", self._facts_key(event.officer, event.occurred_at), fact)
+
+    def _dispute_followed_up(self, view: DocumentView, event: Any) -> None:
+        fact = self._fact("dispute_follow_up", event, event.dispute, event.parties_satisfied)
+        self._append(view, "disputes", event.dispute, fact)

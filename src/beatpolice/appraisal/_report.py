@@ -1,0 +1,149 @@
+"""The appraisal report (CONTRACT.md's fixed shape), its fingerprint, and the what-if table.
+
+The fingerprint is ``sha256:`` + the hex sha256 of this canonical JSON (sorted keys,
+no spaces, UTF-8, as :func:`orjson.dumps` writes it with ``OPT_SORT_KEYS``)::
+
+    {"format": "beatpolice-appraisal/1", "period": "2014-01", "time_zone": "...",
+     "as_of": "<UTC, fixed width>", "rules": "<rules digest>",
+     "officers": [[badge, officer fingerprint], ...]}        # badges ascending
+
+and an officer's fingerprint is the same hash of the sorted list of the identities
+``[topic, originator_id, key, recorded (UTC, fixed width), command digest]``
+(``key``: the visit, lead, service, dispute, venue/finding id or plan month the event
+concerns) of every event the officer's appraisal read: the enlistment, the visit plan
+used, every fact of the period visible at ``as_of`` (retracted records and their
+retractions included) and the visible follow-ups of the disputes the officer mediated.
+Only identities and command digests are hashed, never payloads, so a report stays
+verifiable after payloads are encrypted or personal data erased.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+__all__ = [
+    "FINGERPRINT_FORMAT",
+    "AppraisalReport",
+    "Comparison",
+    "ComparisonRow",
+    "OfficerAppraisal",
+    "RulesRef",
+    "digest",
+]
+
+FINGERPRINT_FORMAT = "beatpolice-appraisal/1"
+
+
+def digest(value: Any) -> str:
+    """``sha256:`` + hex digest of ``value``'s canonical JSON (sorted keys)."""
+    return "sha256:" + hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RulesRef(_Model):
+    """The rule set an appraisal was made with: name, version and content digest."""
+
+    name: str
+    version: str
+    digest: str
+
+
+class OfficerAppraisal(_Model):
+    """One officer's month: metrics, stars (or points), evidence and shortfalls."""
+
+    badge: str
+    name: str
+    metrics: dict[str, int | str]
+    """Counts are integers; rates are exact ``"numerator/denominator"``; points decimals."""
+    eligible: list[str]
+    awarded: list[str]
+    evidence: dict[str, list[str]]
+    """Per eligible star (or ``"points"``): references ``topic@aggregate-id/key#command``."""
+    shortfalls: dict[str, str]
+    rank: int | None = None
+    """Scorecards only: position by points (equal points share a rank)."""
+    flags: list[str] = []
+    """Scorecards only: ``"bottom"`` for the bottom N."""
+    fingerprint: str
+    """The hash of the identities of every event this officer's appraisal read."""
+
+
+class AppraisalReport(_Model):
+    """A month's appraisal under a named rule set, as recorded by ``as_of``.
+
+    ``provisional`` is true when ``as_of`` was within the settle margin of the
+    appraisal's own time: events stamped before ``as_of`` may still have been in flight
+    then, so such a report is not yet fixed (see docs/explanation/bitemporal-replay.md).
+    """
+
+    month: str
+    time_zone: str
+    rules: RulesRef
+    as_of: AwareDatetime
+    provisional: bool
+    fingerprint: str
+    officers: list[OfficerAppraisal]
+
+    def to_json(self) -> str:
+        """The report's JSON (the same bytes for the same appraisal, on every backend)."""
+        return self.model_dump_json(indent=2)
+
+    def officer(self, badge: str) -> OfficerAppraisal:
+        """One officer's entry.
+
+        Raises:
+            KeyError: no such officer in this report.
+        """
+        for entry in self.officers:
+            if entry.badge == badge:
+                return entry
+        raise KeyError(badge)
+
+
+def report_fingerprint(
+    period: str, time_zone: str, as_of: str, rules: str, officers: Iterable[tuple[str, str]]
+) -> str:
+    """The report fingerprint of the canonical form above."""
+    return digest(
+        {
+            "format": FINGERPRINT_FORMAT,
+            "period": period,
+            "time_zone": time_zone,
+            "as_of": as_of,
+            "rules": rules,
+            "officers": sorted([list(pair) for pair in officers]),
+        }
+    )
+
+
+class ComparisonRow(_Model):
+    """One officer under two rule sets: stars awarded under each, gained and lost."""
+
+    badge: str
+    name: str
+    before: list[str]
+    after: list[str]
+    gained: list[str]
+    lost: list[str]
+
+
+class Comparison(_Model):
+    """The same month under two rule sets, side by side (what-if)."""
+
+    month: str
+    before: AppraisalReport
+    after: AppraisalReport
+    rows: list[ComparisonRow]
+
+    @property
+    def changed(self) -> list[ComparisonRow]:
+        """The officers who gain or lose a star."""
+        return [row for row in self.rows if row.gained or row.lost]

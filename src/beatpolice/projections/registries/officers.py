@@ -1,0 +1,333 @@
+"""The officers registry (民警台账): who each officer is and what they did in a month.
+
+One row per enlisted officer: badge, name, station and beat; the month's visits and
+households visited, leads, services, mediations and disputes mediated; and the last
+activity (the latest field time of anything the officer did). Months are cut by
+``occurred_at`` in the station's zone; retracted records stop counting.
+
+Tables (``bp_officers_<table>``):
+
+- ``officers``: key badge; who the officer is and the last activity;
+- ``months``: key ``badge|YYYY-MM``; the month's tallies;
+- ``records``: key ``badge|record``; what each visit, lead or service counted, so a
+  retraction can take it back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from beatpolice.domain._base import DomainEvent
+from beatpolice.domain.dispute import (
+    DisputeEscalated,
+    DisputeFollowedUp,
+    DisputeOpened,
+    DisputeReferred,
+    DisputeReopened,
+    DisputeResolved,
+    MediationHeld,
+)
+from beatpolice.domain.officer import (
+    LeadReported,
+    OfficerEnlisted,
+    RecordRetracted,
+    ServiceRendered,
+    VisitFollowedUp,
+    VisitRecorded,
+    VisitsPlanned,
+)
+from beatpolice.domain.venue import (
+    RectificationFailed,
+    RectificationVerified,
+    VenueInspected,
+    VenueRegistered,
+)
+from beatpolice.projections._runner import Document, DocumentView, ViewStore
+from beatpolice.projections.registries._common import (
+    KEY_SEPARATOR,
+    RegistryProjection,
+    Row,
+    later,
+    parse_time,
+)
+
+__all__ = ["OfficerRow", "OfficersProjection", "officers"]
+
+NAME = "officers"
+
+
+def _new_month(badge: str, month: str) -> Document:
+    return {
+        "badge": badge,
+        "month": month,
+        "planned": [],
+        "visits": 0,
+        "households": {},
+        "leads": 0,
+        "leads_by_kind": {},
+        "services": 0,
+        "services_acknowledged": 0,
+        "mediations": 0,
+        "disputes": {},
+        "resolved": 0,
+    }
+
+
+class OfficersProjection(RegistryProjection):
+    """The fold of the officers registry."""
+
+    name = NAME
+    version = 1
+    tables = ("meta", "officers", "months", "records")
+
+    def touches(self, event: DomainEvent) -> list[tuple[str, str]]:
+        """The officer, month and record documents an event reads."""
+        badge = getattr(event, "officer", None) or getattr(event, "badge", None)
+        if badge is None:
+            return []
+        found = [("officers", badge)]
+        occurred = getattr(event, "occurred_at", None)
+        if isinstance(event, VisitsPlanned):
+            found.append(("months", f"{badge}{KEY_SEPARATOR}{event.month}"))
+        elif isinstance(occurred, datetime):
+            found.append(("months", f"{badge}{KEY_SEPARATOR}{self.month(occurred)}"))
+        if isinstance(event, RecordRetracted):
+            found.append(("records", f"{badge}{KEY_SEPARATOR}{event.record}"))
+        return found
+
+    # --- documents --------------------------------------------------------------------
+
+    def _officer(self, view: DocumentView, badge: str) -> Document:
+        found = view.get("officers", badge)
+        if found is None:
+            # a record naming an officer whose enlistment this view has not seen
+            found = {
+                "badge": badge,
+                "name": None,
+                "station": None,
+                "beat": None,
+                "last_activity": None,
+            }
+        return found
+
+    def _touch(self, view: DocumentView, badge: str, occurred_at: datetime) -> None:
+        officer = self._officer(view, badge)
+        if later(officer["last_activity"], occurred_at):
+            officer["last_activity"] = occurred_at.isoformat()
+            view.put("officers", badge, officer)
+
+    def _month(self, view: DocumentView, badge: str, month: str) -> Document:
+        return view.get("months", f"{badge}{KEY_SEPARATOR}{month}") or _new_month(badge, month)
+
+    def _put_month(self, view: DocumentView, document: Document) -> None:
+        view.put("months", f"{document['badge']}{KEY_SEPARATOR}{document['month']}", document)
+
+    # --- handlers ---------------------------------------------------------------------
+
+    def _enlisted(self, view: DocumentView, event: OfficerEnlisted) -> None:
+        officer = self._officer(view, event.badge)
+        officer.update(name=event.name, station=event.station, beat=event.beat)
+        view.put("officers", event.badge, officer)
+
+    def _planned(self, view: DocumentView, event: VisitsPlanned) -> None:
+        month = self._month(view, event.officer, event.month)
+        month["planned"] = sorted(set(event.households))
+        self._put_month(view, month)
+
+    def _visited(self, view: DocumentView, event: VisitRecorded) -> None:
+        name = self.month(event.occurred_at)
+        month = self._month(view, event.officer, name)
+        month["visits"] += 1
+        households: dict[str, int] = month["households"]
+        households[event.household] = households.get(event.household, 0) + 1
+        self._put_month(view, month)
+        self._remember(
+            view,
+            event.officer,
+            event.id,
+            {"kind": "visit", "month": name, "household": event.household},
+        )
+        self._touch(view, event.officer, event.occurred_at)
+
+    def _lead(self, view: DocumentView, event: LeadReported) -> None:
+        name = self.month(event.occurred_at)
+        month = self._month(view, event.officer, name)
+        month["leads"] += 1
+        kinds: dict[str, int] = month["leads_by_kind"]
+        kinds[event.kind.value] = kinds.get(event.kind.value, 0) + 1
+        self._put_month(view, month)
+        self._remember(
+            view,
+            event.officer,
+            event.id,
+            {"kind": "lead", "month": name, "lead_kind": event.kind.value},
+        )
+        self._touch(view, event.officer, event.occurred_at)
+
+    def _service(self, view: DocumentView, event: ServiceRendered) -> None:
+        name = self.month(event.occurred_at)
+        month = self._month(view, event.officer, name)
+        month["services"] += 1
+        month["services_acknowledged"] += int(event.acknowledged)
+        self._put_month(view, month)
+        self._remember(
+            view,
+            event.officer,
+            event.id,
+            {"kind": "service", "month": name, "acknowledged": event.acknowledged},
+        )
+        self._touch(view, event.officer, event.occurred_at)
+
+    def _retracted(self, view: DocumentView, event: RecordRetracted) -> None:
+        self._touch(view, event.officer, event.occurred_at)
+        key = f"{event.officer}{KEY_SEPARATOR}{event.record}"
+        record = view.get("records", key)
+        if record is None or record.get("retracted"):
+            return
+        month = self._month(view, event.officer, record["month"])
+        if record["kind"] == "visit":
+            month["visits"] -= 1
+            households: dict[str, int] = month["households"]
+            left = households.get(record["household"], 0) - 1
+            if left > 0:
+                households[record["household"]] = left
+            else:
+                households.pop(record["household"], None)
+        elif record["kind"] == "lead":
+            month["leads"] -= 1
+            kinds: dict[str, int] = month["leads_by_kind"]
+            kinds[record["lead_kind"]] -= 1
+            if not kinds[record["lead_kind"]]:
+                del kinds[record["lead_kind"]]
+        else:
+            month["services"] -= 1
+            month["services_acknowledged"] -= int(record["acknowledged"])
+        self._put_month(view, month)
+        view.put("records", key, {**record, "retracted": True})
+
+    def _mediated(self, view: DocumentView, event: MediationHeld) -> None:
+        month = self._month(view, event.officer, self.month(event.occurred_at))
+        month["mediations"] += 1
+        disputes: dict[str, int] = month["disputes"]
+        disputes[event.dispute] = disputes.get(event.dispute, 0) + 1
+        self._put_month(view, month)
+        self._touch(view, event.officer, event.occurred_at)
+
+    def _resolved(self, view: DocumentView, event: DisputeResolved) -> None:
+        month = self._month(view, event.officer, self.month(event.occurred_at))
+        month["resolved"] += 1
+        self._put_month(view, month)
+        self._touch(view, event.officer, event.occurred_at)
+
+    def _active(self, view: DocumentView, event: Any) -> None:
+        self._touch(view, event.officer, event.occurred_at)
+
+    def _remember(self, view: DocumentView, badge: str, record: str, what: Document) -> None:
+        view.put("records", f"{badge}{KEY_SEPARATOR}{record}", what)
+
+    handlers: ClassVar[dict[type[DomainEvent], Any]] = {
+        OfficerEnlisted: _enlisted,
+        VisitsPlanned: _planned,
+        VisitRecorded: _visited,
+        VisitFollowedUp: _active,
+        LeadReported: _lead,
+        ServiceRendered: _service,
+        RecordRetracted: _retracted,
+        MediationHeld: _mediated,
+        DisputeResolved: _resolved,
+        DisputeOpened: _active,
+        DisputeEscalated: _active,
+        DisputeFollowedUp: _active,
+        DisputeReferred: _active,
+        DisputeReopened: _active,
+        VenueRegistered: _active,
+        VenueInspected: _active,
+        RectificationVerified: _active,
+        RectificationFailed: _active,
+    }
+
+
+class OfficerRow(Row):
+    """One officer in the registry, with the tallies of one month."""
+
+    badge: str
+    name: str | None
+    """None when the view saw records of this badge but not its enlistment."""
+    station: str | None
+    beat: str | None
+    month: str
+    households_planned: int
+    """Households in the officer's visit plan for the month."""
+    visits: int
+    """Visits recorded in the month and not retracted."""
+    households_visited: int
+    """Distinct households those visits reached (a household counts once)."""
+    planned_visited: int
+    """Planned households visited in the month (the visit rate's numerator)."""
+    leads: int
+    leads_by_kind: dict[str, int]
+    services: int
+    services_acknowledged: int
+    mediations: int
+    """Mediation sessions the officer held in the month."""
+    disputes_mediated: int
+    """Distinct disputes the officer mediated in the month."""
+    disputes_resolved: int
+    """Disputes resolved by the officer's mediation in the month."""
+    last_activity: datetime | None
+    """The latest field time of anything the officer did (any month)."""
+
+
+def officers(
+    store: ViewStore,
+    *,
+    month: str,
+    station: str | None = None,
+    beat: str | None = None,
+    officer: str | None = None,
+) -> list[OfficerRow]:
+    """The officers registry for ``month``, by badge.
+
+    Args:
+        store: the view store the registry was folded into.
+        month: ``YYYY-MM``, cut in the station's zone.
+        station: only officers of this station.
+        beat: only officers of this beat.
+        officer: only this badge.
+    """
+    found = [
+        document
+        for key, document in store.scan(NAME, "officers", officer or "")
+        if (officer is None or key == officer)
+        and (station is None or document["station"] == station)
+        and (beat is None or document["beat"] == beat)
+    ]
+    keys = [f"{document['badge']}{KEY_SEPARATOR}{month}" for document in found]
+    months = store.load(NAME, "months", keys)
+    rows = []
+    for document, key in zip(found, keys, strict=True):
+        tally = months.get(key) or _new_month(document["badge"], month)
+        planned = set(tally["planned"])
+        rows.append(
+            OfficerRow(
+                badge=document["badge"],
+                name=document["name"],
+                station=document["station"],
+                beat=document["beat"],
+                month=month,
+                households_planned=len(planned),
+                visits=tally["visits"],
+                households_visited=len(tally["households"]),
+                planned_visited=len(planned & set(tally["households"])),
+                leads=tally["leads"],
+                leads_by_kind=dict(sorted(tally["leads_by_kind"].items())),
+                services=tally["services"],
+                services_acknowledged=tally["services_acknowledged"],
+                mediations=tally["mediations"],
+                disputes_mediated=len(tally["disputes"]),
+                disputes_resolved=tally["resolved"],
+                last_activity=parse_time(document["last_activity"]),
+            )
+        )
+    return rows

@@ -1,0 +1,34 @@
+"""A month's appraisal as one self-contained HTML page (``beatpolice report --html``).
+
+The page holds the table of officers and their stars, each star's evidence and each
+shortfall, a chart of every officer's metrics against the rule set's thresholds, the
+report's fingerprint and the commands that verify it. It needs no network: styles and
+charts (inline SVG) are in the file itself.
+
+Examples:
+    >>> from datetime import UTC, datetime
+    >>> import beatpolice
+    >>> from beatpolice.appraisal import appraise
+    >>> from beatpolice.report import render_html
+    >>> station = beatpolice.connect("memory://")
+    >>> station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区").events
+    1
+    >>> report = appraise(station, month="2014-01", as_of=datetime(2014, 2, 1, tzinfo=UTC))
+    >>> "薛翠翠" in render_html(report)
+    True
+"""
+
+from beatpolice.report._chart import gauge_chart
+from beatpolice.report._gauges import Gauge, gauges
+from beatpolice.report._html import STAR_TITLES, Headline, VerifyHint, render_html, write_html
+
+__all__ = [
+    "STAR_TITLES",
+    "Gauge",
+    "Headline",
+    "VerifyHint",
+    "gauge_chart",
+    "gauges",
+    "render_html",
+    "write_html",
+]

@@ -1,0 +1,84 @@
+"""Fixtures shared by the whole suite: a fixed clock and a station on every backend.
+
+``station_url`` is parametrized over the three backends of CONTRACT.md: ``memory://``,
+a SQLite file in the test's own temporary folder, and a fresh database on the
+session's throwaway PostgreSQL server (``tests/postgres_server.py``), so one behaviour
+suite runs against all of them. PostgreSQL tests carry the ``postgres`` marker and are
+skipped when no server binaries are installed, unless ``BEATPOLICE_REQUIRE_POSTGRES=1``
+(CI), in which case they fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import beatpolice
+from postgres_server import PostgresServer, postgres_server
+
+__all__ = ["BEIJING", "RECORDED_AT", "postgres_server"]
+
+BEIJING = timezone(timedelta(hours=8))
+"""China Standard Time, the offset station systems send."""
+
+RECORDED_AT = datetime(2014, 2, 1, 0, 0, tzinfo=UTC)
+"""The recorded time every test station stamps its events with."""
+
+BACKENDS = ("memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
+
+
+def fixed_clock() -> datetime:
+    """The recording clock of the tests: always :data:`RECORDED_AT`."""
+    return RECORDED_AT
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    """A recording clock that never reads the wall clock."""
+    return fixed_clock
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The name of the backend under test: ``memory``, ``sqlite`` or ``postgres``."""
+    name: str = request.param
+    return name
+
+
+def _fresh_url(backend: str, folder: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "memory":
+        return "memory://"
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'station.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database()
+
+
+@pytest.fixture
+def station_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, empty store on ``backend``."""
+    return _fresh_url(backend, tmp_path, request)
+
+
+@pytest.fixture
+def station(station_url: str, clock: Callable[[], datetime]) -> Iterator[beatpolice.Station]:
+    """A station on a fresh store, stamping events with the fixed clock."""
+    with beatpolice.connect(station_url, clock=clock) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_station(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[beatpolice.Station]:
+    """A station shared by a module's tests, on each backend in turn.
+
+    Only for tests that change nothing (refusals): each still compares the stored
+    log before and after, so a refusal that wrote something fails its own test.
+    """
+    url = _fresh_url(request.param, tmp_path_factory.mktemp("station"), request)
+    with beatpolice.connect(url, clock=fixed_clock) as opened:
+        yield opened

@@ -1,0 +1,100 @@
+"""Appraisal on every backend: the same report, byte for byte; the CLI's appraise and audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import beatpolice
+from beatpolice.adapters.cli import main
+from beatpolice.appraisal import appraise, verify
+from beatpolice.appraisal._examples import BEIJING, enlist, leads, mediations, record, visits
+
+AS_OF = datetime(2014, 2, 2, tzinfo=BEIJING)
+
+
+def _month(station: beatpolice.Station) -> None:
+    record(station, enlist("D0001", "薛翠翠") + enlist("D0002", "苏振"))
+    record(station, visits("D0001", "2014-01", 155))
+    record(
+        station, visits("D0002", "2014-01", 60) + mediations("D0002", "2014-01", 3, unsatisfied=1)
+    )
+    record(station, leads("D0002", "2014-01", "criminal_lead", 1))
+
+
+def _reference(clock: Callable[[], datetime]) -> str:
+    with beatpolice.connect("memory://", clock=clock) as reference:
+        _month(reference)
+        return appraise(reference, month="2014-01", as_of=AS_OF).to_json()
+
+
+def test_reports_are_identical_on_every_backend(
+    station: beatpolice.Station, clock: Callable[[], datetime]
+) -> None:
+    _month(station)
+
+    report = appraise(station, month="2014-01", as_of=AS_OF)
+
+    assert report.to_json() == _reference(clock)
+    assert report.officer("D0001").awarded == ["visit"]
+    assert report.officer("D0002").awarded == ["investigation"]
+    verify(station, report)
+
+
+def test_the_index_survives_reopening_the_store(
+    station_url: str, clock: Callable[[], datetime]
+) -> None:
+    with beatpolice.connect(station_url, clock=clock) as first:
+        _month(first)
+        before = appraise(first, month="2014-01", as_of=AS_OF)
+    with beatpolice.connect(station_url, clock=clock) as again:
+        if again.backend != "memory":
+            assert again.app.recorder.max_notification_id() > 0
+            verify(again, before)
+
+
+def test_cli_appraise_json_then_audit_verify(
+    tmp_path: Path, clock: Callable[[], datetime], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'station.db'}"
+    with beatpolice.connect(url, clock=clock) as station:
+        _month(station)
+    as_of = AS_OF.isoformat()
+
+    assert main(["appraise", "--db", url, "--month", "2014-01", "--as-of", as_of]) == 0
+    table = capsys.readouterr().out
+    assert "D0001" in table
+    assert "visit -> visit" in table
+
+    assert main(["appraise", "--db", url, "--month", "2014-01", "--as-of", as_of, "--json"]) == 0
+    report = tmp_path / "report.json"
+    report.write_text(capsys.readouterr().out)
+    assert main(["audit", "verify", str(report), "--db", url]) == 0
+    assert "OK sha256:" in capsys.readouterr().out
+
+    report.write_text(
+        report.read_text().replace('"households_visited": 155', '"households_visited": 156')
+    )
+    assert main(["audit", "verify", str(report), "--db", url]) == 1
+    assert "metrics.households_visited 156 -> 155" in capsys.readouterr().err
+
+    assert (
+        main(
+            [
+                "appraise",
+                "--db",
+                url,
+                "--month",
+                "2014-01",
+                "--as-of",
+                as_of,
+                "--compare",
+                "dezhou-2014-strict",
+            ]
+        )
+        == 0
+    )
+    assert "-investigation" in capsys.readouterr().out
