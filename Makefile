@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= demo-out/station.db
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint typecheck unit bench clean
+.PHONY: help venv demo test lint typecheck unit docs bench clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -23,8 +23,8 @@ demo: $(STAMP)  ## Record a synthetic station month into SQLite and appraise it.
 	$(BIN)/beatpolice demo --db $(DB)
 
 lint: $(STAMP)  ## Ruff (lint and format check) on src/ and tests/.
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/_hooks.py
+	$(BIN)/ruff format --check src tests benchmarks docs/_hooks.py
 
 typecheck: $(STAMP)  ## mypy --strict on src/.
 	$(BIN)/mypy
@@ -33,6 +33,9 @@ unit: $(STAMP)  ## The test suite alone, without lint and typecheck.
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit  ## Lint, typecheck and the whole test suite (PostgreSQL included).
+
+docs: $(STAMP)  ## Build the documentation site (strict: warnings fail) into site/.
+	$(BIN)/mkdocs build --strict
 
 bench: $(STAMP)  ## The benchmark suite (prints a table, writes benchmarks/results/*.json).
 	$(BIN)/python -m benchmarks

@@ -11,10 +11,14 @@ skipped when no server binaries are installed, unless ``BEATPOLICE_REQUIRE_POSTG
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import psycopg
 import pytest
+from psycopg import sql
 
 import beatpolice
 from postgres_server import PostgresServer, postgres_server
@@ -48,19 +52,30 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
-def _fresh_url(backend: str, folder: Path, request: pytest.FixtureRequest) -> str:
+@contextmanager
+def _fresh_url(backend: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if backend == "memory":
-        return "memory://"
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'station.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.create_database()
+        yield "memory://"
+    elif backend == "sqlite":
+        yield f"sqlite:///{folder / 'station.db'}"
+    else:
+        # Every database copies template1 (several MB): drop it after its test, or the
+        # server's folder grows by a gigabyte over the suite and takes long to delete.
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.create_database()
+        yield url
+        name = unquote(urlsplit(url).path.lstrip("/"))
+        with psycopg.connect(server.url, autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture
-def station_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+def station_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a fresh, empty store on ``backend``."""
-    return _fresh_url(backend, tmp_path, request)
+    with _fresh_url(backend, tmp_path, request) as url:
+        yield url
 
 
 @pytest.fixture
@@ -79,6 +94,8 @@ def module_station(
     Only for tests that change nothing (refusals): each still compares the stored
     log before and after, so a refusal that wrote something fails its own test.
     """
-    url = _fresh_url(request.param, tmp_path_factory.mktemp("station"), request)
-    with beatpolice.connect(url, clock=fixed_clock) as opened:
+    with (
+        _fresh_url(request.param, tmp_path_factory.mktemp("station"), request) as url,
+        beatpolice.connect(url, clock=fixed_clock) as opened,
+    ):
         yield opened

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -47,7 +49,10 @@ def _page_id(path: Path) -> str:
 
 def test_blocks_are_found_and_a_skip_needs_a_reason() -> None:
     sample = "a\n<!-- skip: needs a server -->\n```python\nx = 1\n```\n\n```console\n$ b\n```\n"
-    assert blocks(sample) == [(3, "python", "x = 1", "needs a server"), (7, "console", "$ b", None)]
+    assert blocks(sample) == [
+        (3, "python", "x = 1", "needs a server"),
+        (7, "console", "$ b", None),
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_id)
@@ -56,14 +61,17 @@ def test_every_code_block_runs(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BEATPOLICE_DB", raising=False)
-    namespace: dict[str, object] = {"__name__": f"docs:{page.name}"}
+    # A real module, so that pydantic and dataclasses can resolve the page's names.
+    module = types.ModuleType(f"docs_{page.stem.replace('-', '_')}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    namespace = module.__dict__
     for line, lang, body, skip in blocks(page.read_text(encoding="utf-8")):
         where = f"{_page_id(page)}:{line}"
         if skip is not None:
             assert skip, f"{where}: a skipped block must say why"
             continue
         if lang == "python":
-            exec(compile(body, where, "exec"), namespace)  # noqa: S102 - the docs' own examples
+            exec(compile(body, where, "exec"), namespace)
         elif lang == "console":
             for command in body.splitlines():
                 if not command.startswith("$ beatpolice "):

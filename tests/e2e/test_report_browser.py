@@ -24,8 +24,7 @@ def _browser_or_skip() -> tuple[str, str]:
     if CHROMIUM and DRIVER:
         return CHROMIUM, DRIVER
     reason = (
-        "needs Debian's chromium and chromium-driver "
-        "(apt-get install -y chromium chromium-driver)"
+        "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)"
     )
     if os.environ.get("BEATPOLICE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"BEATPOLICE_REQUIRE_BROWSER=1 but the browser is missing: {reason}")
@@ -81,7 +80,12 @@ def test_report_renders_table_charts_evidence_and_fingerprint(
     driver.get(path.as_uri())
     assert "2022-05" in driver.title
     rows = driver.find_elements(By.CSS_SELECTOR, "#stars tbody tr")
-    assert [row.get_attribute("data-badge") for row in rows] == ["FT101", "FT102", "FT201", "FT202"]
+    assert [row.get_attribute("data-badge") for row in rows] == [
+        "FT101",
+        "FT102",
+        "FT201",
+        "FT202",
+    ]
     assert driver.find_elements(By.CSS_SELECTOR, "#stars td.awarded")
     assert driver.find_element(By.ID, "fingerprint").text == saved["fingerprint"]
     assert "beatpolice audit verify" in driver.find_element(By.ID, "verify").text

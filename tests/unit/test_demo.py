@@ -40,9 +40,7 @@ def test_default_station_is_shaped_like_fengting() -> None:
     planned = {h for cmd in commands if cmd.type == "plan_visits" for h in cmd.households}
     visited = {cmd.household for cmd in commands if cmd.type == "record_visit"}
     assert 1000 < len(planned | visited) <= 1500
-    assert {cmd.category for cmd in commands if cmd.type == "register_venue"} == set(
-        VenueCategory
-    )
+    assert {cmd.category for cmd in commands if cmd.type == "register_venue"} == set(VenueCategory)
     opened = {cmd.level for cmd in commands if cmd.type == "open_dispute"}
     assert {Level.BLUE, Level.YELLOW, Level.RED} <= opened
     assert any(cmd.type == "refer_dispute" for cmd in commands)
@@ -62,9 +60,11 @@ def test_entries_are_in_recording_order_and_some_arrive_after_the_decision() -> 
     assert times == sorted(times)
     # three visits of the late-entries officer, with their follow-up calls
     assert demo.late_entries == 6
-    assert all(e.command.occurred_at <= e.recorded_at for e in demo.entries if hasattr(
-        e.command, "occurred_at"
-    ))
+    assert all(
+        e.command.occurred_at <= e.recorded_at
+        for e in demo.entries
+        if hasattr(e.command, "occurred_at")
+    )
 
 
 def test_recording_refuses_nothing() -> None:

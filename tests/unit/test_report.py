@@ -25,7 +25,10 @@ def report() -> AppraisalReport:
     station.plan_visits(officer="D0001", month="2014-01", households=households)
     for n, household in enumerate(households):
         station.record_visit(
-            id=f"V{n}", officer="D0001", household=household, occurred_at=DAY,
+            id=f"V{n}",
+            officer="D0001",
+            household=household,
+            occurred_at=DAY,
             people_match_register=True,
         )
         station.follow_up_visit(visit=f"V{n}", officer="D0001", occurred_at=DAY, satisfied=True)

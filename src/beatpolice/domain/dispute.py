@@ -455,7 +455,6 @@ class Dispute(StationAggregate):
         self.level_since = occurred_at
 
     def _refuse_if_closed(self, action: str) -> None:
-        return
         if self.is_closed:
             raise DisputeClosedError(
                 f"dispute: {self.key!r} is {self.status}; reopen it before you {action}"

