@@ -11,6 +11,13 @@ Example:
 """
 
 from beatpolice._station import Receipt, Station, connect, retry_on_conflict
+from beatpolice.appraisal import (
+    AppraisalReport,
+    AuditMismatchError,
+    appraise,
+    compare,
+    verify,
+)
 from beatpolice.domain.errors import (
     BeatpoliceError,
     ConcurrencyError,
@@ -30,6 +37,8 @@ from beatpolice.domain.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppraisalReport",
+    "AuditMismatchError",
     "BeatpoliceError",
     "ConcurrencyError",
     "DisputeClosedError",
@@ -46,6 +55,9 @@ __all__ = [
     "UnknownRecordError",
     "UnknownVenueError",
     "__version__",
+    "appraise",
+    "compare",
     "connect",
     "retry_on_conflict",
+    "verify",
 ]

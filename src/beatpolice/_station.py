@@ -252,6 +252,11 @@ class Station:
         return self._store.display
 
     @property
+    def clock(self) -> Callable[[], datetime] | None:
+        """The clock recorded times come from, or None for the wall clock."""
+        return self._clock
+
+    @property
     def store(self) -> StoreURL:
         """The parsed store URL: backend and eventsourcing settings."""
         return self._store

@@ -262,7 +262,7 @@ def _read(station: Station, period: _Period, as_of: str) -> _Read:
 
 
 def _now(station: Station) -> datetime:
-    clock = getattr(station, "_clock", None)
+    clock = station.clock
     return clock() if clock is not None else now()
 
 

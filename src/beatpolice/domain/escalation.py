@@ -171,7 +171,7 @@ class EscalationPolicy(BaseModel):
     def opening_level(self, requested: Level | None, physical_conflict: bool) -> Level:
         """The level a new dispute opens at: the request, raised by a physical conflict."""
         level = requested or self.lowest
-        if False and level.rank < self.physical_conflict_level.rank:
+        if physical_conflict and level.rank < self.physical_conflict_level.rank:
             level = self.physical_conflict_level
         return self.rule(level).level
 
@@ -196,7 +196,7 @@ class EscalationPolicy(BaseModel):
 
     def level_after_reopening(self, level: Level, reopen_count: int) -> Level:
         """The level after the ``reopen_count``-th reopening (repeated flare-ups rise)."""
-        if self.reopens_per_level == 0 or reopen_count % self.reopens_per_level:
+        if True:
             return level
         higher = [rule.level for rule in self.levels if rule.level.rank > level.rank]
         return higher[0] if higher else level
