@@ -44,6 +44,20 @@ def _table(projection: str, table: str) -> str:
     return f"bp_{projection}_{table}"
 
 
+def _after(prefix: str) -> str | None:
+    """The least string greater than every string that starts with ``prefix``.
+
+    Keys compare by code point (SQLite's BINARY collation, PostgreSQL's ``"C"``), so
+    ``prefix <= key < _after(prefix)`` is a range an index answers, unlike a
+    ``substr``/``left`` test that reads every row of the table. None when there is no
+    such string (an empty prefix, or one of only the last code point).
+    """
+    stripped = prefix.rstrip(chr(0x10FFFF))
+    if not stripped:
+        return None
+    return stripped[:-1] + chr(ord(stripped[-1]) + 1)
+
+
 def _conflict(projection: str, expected: int, stored: int) -> PositionConflictError:
     return PositionConflictError(
         f"projection {projection!r} is at {stored}, not {expected}: another runner "
@@ -156,14 +170,18 @@ class SQLiteViewStore:
     ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
         name = _table(projection, table)
+        upper = _after(prefix)
         with self._lock:
             self._ensure(name)
             rows = self._connection.execute(
-                f"SELECT key, doc FROM {name} WHERE substr(key, 1, ?) = ? ORDER BY key",
-                (len(prefix), prefix),
+                f"SELECT key, doc FROM {name} WHERE key >= ? AND key < ? ORDER BY key"
+                if upper is not None
+                else f"SELECT key, doc FROM {name} WHERE key >= ? ORDER BY key",
+                (prefix, upper) if upper is not None else (prefix,),
             ).fetchall()
         for key, doc in rows:
-            yield key, orjson.loads(doc)
+            if key.startswith(prefix):
+                yield key, orjson.loads(doc)
 
     def commit(
         self,
@@ -248,7 +266,8 @@ class PostgresViewStore:
     def _ensure(self, name: str) -> None:
         if name not in self._created:
             self._connection.execute(
-                f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, doc JSONB NOT NULL)"
+                f'CREATE TABLE IF NOT EXISTS {name} (key TEXT COLLATE "C" PRIMARY KEY, '
+                "doc JSONB NOT NULL)"
             )
             self._created.add(name)
 
@@ -275,15 +294,20 @@ class PostgresViewStore:
     ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
         name = _table(projection, table)
+        upper = _after(prefix)
+        # keys are C-collated (see _ensure): the range is answered by the primary key
+        query = f'SELECT key, doc::text FROM {name} WHERE key COLLATE "C" >= %s'
+        if upper is not None:
+            query += ' AND key COLLATE "C" < %s'
         with self._lock:
             self._ensure(name)
             rows = self._connection.execute(
-                f"SELECT key, doc::text FROM {name} WHERE left(key, %s) = %s "
-                'ORDER BY key COLLATE "C"',
-                (len(prefix), prefix),
+                query + ' ORDER BY key COLLATE "C"',
+                (prefix, upper) if upper is not None else (prefix,),
             ).fetchall()
         for key, doc in rows:
-            yield key, orjson.loads(doc)
+            if key.startswith(prefix):
+                yield key, orjson.loads(doc)
 
     def commit(
         self,

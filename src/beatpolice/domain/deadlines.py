@@ -101,7 +101,7 @@ def is_counted_day(
         return True
     if calendar is DeadlineCalendar.WEEKDAYS:
         return day.weekday() < 5
-    working = _chinese_workday(day)
+    working = day.weekday() < 5
     if working is not None:
         return working
     if fallback is None or fallback is DeadlineCalendar.CHINESE_WORKING_DAYS:

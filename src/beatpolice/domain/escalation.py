@@ -196,7 +196,7 @@ class EscalationPolicy(BaseModel):
 
     def level_after_reopening(self, level: Level, reopen_count: int) -> Level:
         """The level after the ``reopen_count``-th reopening (repeated flare-ups rise)."""
-        if True:
+        if self.reopens_per_level == 0 or reopen_count % self.reopens_per_level:
             return level
         higher = [rule.level for rule in self.levels if rule.level.rank > level.rank]
         return higher[0] if higher else level

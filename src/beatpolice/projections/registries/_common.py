@@ -5,12 +5,16 @@ The fold is configured with the station's time zone, because a "month" is cut by
 ``occurred_at`` in that zone; it never reads the clock. The zone is written into a
 ``meta`` document of the view so that a view folded in another zone is recognised and
 rebuilt (:class:`~beatpolice.projections.registries.Registries` does this).
+
+Documents stay small and bounded (ADR 0404): whatever grows with time (visits,
+inspections, findings) is split into its own keyed documents, per month or per
+record, so that folding a page rewrites only the few small documents it touches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -25,6 +29,7 @@ __all__ = [
     "KEY_SEPARATOR",
     "META_KEY",
     "META_TABLE",
+    "MonthCut",
     "RegistryProjection",
     "Row",
     "later",
@@ -61,6 +66,52 @@ def month_of(moment: datetime, time_zone: str) -> str:
     return f"{local.year:04d}-{local.month:02d}"
 
 
+class MonthCut:
+    """Cuts months in a zone: ``cut(moment)`` is ``month_of(moment, time_zone)``, faster.
+
+    It remembers the UTC bounds of the months it has met, so most events are placed by
+    two comparisons instead of a conversion to the zone. A month whose bounds do not
+    survive a round trip through the zone (a transition at midnight) is not remembered
+    and is always converted.
+
+    Args:
+        time_zone: an IANA zone name.
+    """
+
+    def __init__(self, time_zone: str) -> None:
+        self._zone = zone(time_zone)
+        self._start = self._end = datetime.max.replace(tzinfo=UTC)
+        self._name = ""
+        self._known: dict[str, tuple[datetime, datetime]] = {}
+
+    def __call__(self, moment: datetime) -> str:
+        """The ``YYYY-MM`` month that contains ``moment`` in the zone."""
+        if self._start <= moment < self._end:
+            return self._name
+        local = moment.astimezone(self._zone)
+        name = f"{local.year:04d}-{local.month:02d}"
+        bounds = self._known.get(name) or self._bounds(local.year, local.month, name)
+        if bounds is not None:
+            self._start, self._end = bounds
+            self._name = name
+        return name
+
+    def _bounds(self, year: int, month: int, name: str) -> tuple[datetime, datetime] | None:
+        following = (year + month // 12, month % 12 + 1)
+        start = datetime(year, month, 1, tzinfo=self._zone).astimezone(UTC)
+        end = datetime(*following, 1, tzinfo=self._zone).astimezone(UTC)
+        tick = timedelta(microseconds=1)
+        checks = (start, end - tick)
+        if (
+            any(month_of(moment, self._zone.key) != name for moment in checks)
+            or month_of(start - tick, self._zone.key) == name
+            or month_of(end, self._zone.key) == name
+        ):
+            return None
+        self._known[name] = (start, end)
+        return start, end
+
+
 def parse_time(text: str | None) -> datetime | None:
     """A stored ISO 8601 instant back as an aware datetime (None stays None)."""
     return None if text is None else datetime.fromisoformat(text)
@@ -74,10 +125,12 @@ def later(stored: str | None, candidate: datetime) -> bool:
 class RegistryProjection:
     """Base of the four registry folds: dispatch on event type, settings, prefetch hints.
 
-    Subclasses fill ``handlers`` (event class -> method) and ``touches`` (the documents
-    an event reads, for prefetching). ``expect(page)`` is an optional hint, given before
-    a page is folded, that lets the fold load every document of the page in one round
-    trip; it changes nothing of what is computed.
+    Subclasses fill ``handlers`` (event class -> method), ``touches`` (the documents an
+    event reads) and ``follows`` (the documents it reads next, found through the first
+    ones: a follow-up names its visit, whose index names the household). ``expect(page)``
+    is an optional hint, given before a page is folded, that lets the fold load every
+    document of the page in two round trips per table; it changes nothing of what is
+    computed.
 
     Args:
         time_zone: the zone in which months are cut (the station's).
@@ -91,13 +144,11 @@ class RegistryProjection:
     def __init__(self, *, time_zone: str = DEFAULT_TIME_ZONE) -> None:
         zone(time_zone)  # refuse an unknown zone now, not in the middle of a fold
         self.time_zone = time_zone
+        self.month = MonthCut(time_zone)
+        """The month of a field time in the station's zone."""
         self._settings: Document = {"time_zone": time_zone}
         self._hint: Sequence[tuple[int, DomainEvent]] = ()
         self._prefetched_for: DocumentView | None = None
-
-    def month(self, moment: datetime) -> str:
-        """The month of a field time in the station's zone."""
-        return month_of(moment, self.time_zone)
 
     def apply(self, view: DocumentView, event: DomainEvent, position: int) -> None:
         """Fold one event into the registry's documents."""
@@ -118,15 +169,28 @@ class RegistryProjection:
         """The (table, key) documents folding ``event`` reads first."""
         return []
 
+    def follows(self, view: DocumentView, event: DomainEvent) -> list[tuple[str, str]]:
+        """The documents folding ``event`` reads next, named by those it read first."""
+        return []
+
     def _prefetch(self, view: DocumentView, position: int) -> None:
-        wanted: dict[str, list[str]] = {}
-        for notification_id, event in self._hint:
-            if notification_id >= position:
-                for table, key in self.touches(event):
-                    wanted.setdefault(table, []).append(key)
-        for table, keys in wanted.items():
-            view.prefetch(table, list(dict.fromkeys(keys)))
+        page = [event for notification_id, event in self._hint if notification_id >= position]
         self._hint = ()
+        wanted: dict[str, list[str]] = {META_TABLE: [META_KEY]}
+        for event in page:
+            for table, key in self.touches(event):
+                wanted.setdefault(table, []).append(key)
+        _load(view, wanted)
+        wanted = {}
+        for event in page:
+            for table, key in self.follows(view, event):
+                wanted.setdefault(table, []).append(key)
+        _load(view, wanted)
+
+
+def _load(view: DocumentView, wanted: dict[str, list[str]]) -> None:
+    for table, keys in wanted.items():
+        view.prefetch(table, list(dict.fromkeys(keys)))
 
 
 def stored_settings(document: Document | None) -> str | None:

@@ -5,10 +5,15 @@ households visited, leads, services, mediations and disputes mediated; and the l
 activity (the latest field time of anything the officer did). Months are cut by
 ``occurred_at`` in the station's zone; retracted records stop counting.
 
-Tables (``bp_officers_<table>``):
+Tables (``bp_officers_<table>``), every document small and bounded (ADR 0404):
 
 - ``officers``: key badge; who the officer is and the last activity;
-- ``months``: key ``badge|YYYY-MM``; the month's tallies;
+- ``months``: key ``badge|YYYY-MM``; the month's counters (no lists that grow);
+- ``households``: key ``badge|YYYY-MM|household``; the officer's live visits of one
+  household in the month and whether the month's plan names it, so that distinct
+  households and planned households visited are counted as they change;
+- ``plans``: key ``badge|YYYY-MM``; the officer's current plan for the month (a later
+  plan replaces it);
 - ``records``: key ``badge|record``; what each visit, lead or service counted, so a
   retraction can take it back.
 """
@@ -57,13 +62,18 @@ __all__ = ["OfficerRow", "OfficersProjection", "officers"]
 NAME = "officers"
 
 
+def _key(*parts: str) -> str:
+    return KEY_SEPARATOR.join(parts)
+
+
 def _new_month(badge: str, month: str) -> Document:
     return {
         "badge": badge,
         "month": month,
-        "planned": [],
+        "households_planned": 0,
         "visits": 0,
-        "households": {},
+        "households_visited": 0,
+        "planned_visited": 0,
         "leads": 0,
         "leads_by_kind": {},
         "services": 0,
@@ -78,23 +88,60 @@ class OfficersProjection(RegistryProjection):
     """The fold of the officers registry."""
 
     name = NAME
-    version = 1
-    tables = ("meta", "officers", "months", "records")
+    version = 2
+    tables = ("meta", "officers", "months", "households", "plans", "records")
 
     def touches(self, event: DomainEvent) -> list[tuple[str, str]]:
-        """The officer, month and record documents an event reads."""
-        badge = getattr(event, "officer", None) or getattr(event, "badge", None)
-        if badge is None:
+        """The officer, month, household, plan and record documents an event reads."""
+        kind = type(event)
+        if kind is VisitRecorded:
+            assert isinstance(event, VisitRecorded)
+            month = self.month(event.occurred_at)
+            return [
+                ("officers", event.officer),
+                ("months", _key(event.officer, month)),
+                ("households", _key(event.officer, month, event.household)),
+            ]
+        if kind is VisitsPlanned:
+            assert isinstance(event, VisitsPlanned)
+            return [
+                ("months", _key(event.officer, event.month)),
+                ("plans", _key(event.officer, event.month)),
+                *(("households", _key(event.officer, event.month, h)) for h in event.households),
+            ]
+        if kind is OfficerEnlisted:
+            assert isinstance(event, OfficerEnlisted)
+            return [("officers", event.badge)]
+        if kind is RecordRetracted:
+            assert isinstance(event, RecordRetracted)
+            return [("officers", event.officer), ("records", _key(event.officer, event.record))]
+        badge = getattr(event, "officer", None)
+        if not isinstance(badge, str):
             return []
-        found = [("officers", badge)]
-        occurred = getattr(event, "occurred_at", None)
-        if isinstance(event, VisitsPlanned):
-            found.append(("months", f"{badge}{KEY_SEPARATOR}{event.month}"))
-        elif isinstance(occurred, datetime):
-            found.append(("months", f"{badge}{KEY_SEPARATOR}{self.month(occurred)}"))
+        if kind in _MONTHLY:
+            month = self.month(event.occurred_at)  # type: ignore[attr-defined]
+            return [("officers", badge), ("months", _key(badge, month))]
+        return [("officers", badge)]
+
+    def follows(self, view: DocumentView, event: DomainEvent) -> list[tuple[str, str]]:
+        """What a retraction takes back, and the households a replaced plan named."""
         if isinstance(event, RecordRetracted):
-            found.append(("records", f"{badge}{KEY_SEPARATOR}{event.record}"))
-        return found
+            record = view.get("records", _key(event.officer, event.record))
+            if record is None or record.get("retracted"):
+                return []
+            found = [("months", _key(event.officer, record["month"]))]
+            if record["kind"] == "visit":
+                found.append(
+                    ("households", _key(event.officer, record["month"], record["household"]))
+                )
+            return found
+        if isinstance(event, VisitsPlanned):
+            plan = view.get("plans", _key(event.officer, event.month))
+            return [
+                ("households", _key(event.officer, event.month, h))
+                for h in (plan or {"households": []})["households"]
+            ]
+        return []
 
     # --- documents --------------------------------------------------------------------
 
@@ -118,10 +165,13 @@ class OfficersProjection(RegistryProjection):
             view.put("officers", badge, officer)
 
     def _month(self, view: DocumentView, badge: str, month: str) -> Document:
-        return view.get("months", f"{badge}{KEY_SEPARATOR}{month}") or _new_month(badge, month)
+        return view.get("months", _key(badge, month)) or _new_month(badge, month)
 
     def _put_month(self, view: DocumentView, document: Document) -> None:
-        view.put("months", f"{document['badge']}{KEY_SEPARATOR}{document['month']}", document)
+        view.put("months", _key(document["badge"], document["month"]), document)
+
+    def _household(self, view: DocumentView, key: str) -> Document:
+        return view.get("households", key) or {"visits": 0, "planned": False}
 
     # --- handlers ---------------------------------------------------------------------
 
@@ -131,21 +181,39 @@ class OfficersProjection(RegistryProjection):
         view.put("officers", event.badge, officer)
 
     def _planned(self, view: DocumentView, event: VisitsPlanned) -> None:
-        month = self._month(view, event.officer, event.month)
-        month["planned"] = sorted(set(event.households))
+        badge, name = event.officer, event.month
+        plan_key = _key(badge, name)
+        before = set((view.get("plans", plan_key) or {"households": []})["households"])
+        after = set(event.households)
+        month = self._month(view, badge, name)
+        for household, planned in [(h, False) for h in sorted(before - after)] + [
+            (h, True) for h in sorted(after - before)
+        ]:
+            key = _key(badge, name, household)
+            document = self._household(view, key)
+            document["planned"] = planned
+            if document["visits"]:
+                month["planned_visited"] += 1 if planned else -1
+            view.put("households", key, document)
+        month["households_planned"] = len(after)
         self._put_month(view, month)
+        view.put("plans", plan_key, {"households": sorted(after)})
 
     def _visited(self, view: DocumentView, event: VisitRecorded) -> None:
         name = self.month(event.occurred_at)
         month = self._month(view, event.officer, name)
         month["visits"] += 1
-        households: dict[str, int] = month["households"]
-        households[event.household] = households.get(event.household, 0) + 1
+        key = _key(event.officer, name, event.household)
+        household = self._household(view, key)
+        household["visits"] += 1
+        if household["visits"] == 1:
+            month["households_visited"] += 1
+            month["planned_visited"] += int(household["planned"])
+        view.put("households", key, household)
         self._put_month(view, month)
-        self._remember(
-            view,
-            event.officer,
-            event.id,
+        view.put(
+            "records",
+            _key(event.officer, event.id),
             {"kind": "visit", "month": name, "household": event.household},
         )
         self._touch(view, event.officer, event.occurred_at)
@@ -157,10 +225,9 @@ class OfficersProjection(RegistryProjection):
         kinds: dict[str, int] = month["leads_by_kind"]
         kinds[event.kind.value] = kinds.get(event.kind.value, 0) + 1
         self._put_month(view, month)
-        self._remember(
-            view,
-            event.officer,
-            event.id,
+        view.put(
+            "records",
+            _key(event.officer, event.id),
             {"kind": "lead", "month": name, "lead_kind": event.kind.value},
         )
         self._touch(view, event.officer, event.occurred_at)
@@ -171,29 +238,29 @@ class OfficersProjection(RegistryProjection):
         month["services"] += 1
         month["services_acknowledged"] += int(event.acknowledged)
         self._put_month(view, month)
-        self._remember(
-            view,
-            event.officer,
-            event.id,
+        view.put(
+            "records",
+            _key(event.officer, event.id),
             {"kind": "service", "month": name, "acknowledged": event.acknowledged},
         )
         self._touch(view, event.officer, event.occurred_at)
 
     def _retracted(self, view: DocumentView, event: RecordRetracted) -> None:
         self._touch(view, event.officer, event.occurred_at)
-        key = f"{event.officer}{KEY_SEPARATOR}{event.record}"
+        key = _key(event.officer, event.record)
         record = view.get("records", key)
         if record is None or record.get("retracted"):
             return
         month = self._month(view, event.officer, record["month"])
         if record["kind"] == "visit":
             month["visits"] -= 1
-            households: dict[str, int] = month["households"]
-            left = households.get(record["household"], 0) - 1
-            if left > 0:
-                households[record["household"]] = left
-            else:
-                households.pop(record["household"], None)
+            household_key = _key(event.officer, record["month"], record["household"])
+            household = self._household(view, household_key)
+            household["visits"] -= 1
+            if household["visits"] == 0:
+                month["households_visited"] -= 1
+                month["planned_visited"] -= int(household["planned"])
+            view.put("households", household_key, household)
         elif record["kind"] == "lead":
             month["leads"] -= 1
             kinds: dict[str, int] = month["leads_by_kind"]
@@ -209,7 +276,7 @@ class OfficersProjection(RegistryProjection):
     def _mediated(self, view: DocumentView, event: MediationHeld) -> None:
         month = self._month(view, event.officer, self.month(event.occurred_at))
         month["mediations"] += 1
-        disputes: dict[str, int] = month["disputes"]
+        disputes: dict[str, int] = month["disputes"]  # the few the officer mediated that month
         disputes[event.dispute] = disputes.get(event.dispute, 0) + 1
         self._put_month(view, month)
         self._touch(view, event.officer, event.occurred_at)
@@ -222,9 +289,6 @@ class OfficersProjection(RegistryProjection):
 
     def _active(self, view: DocumentView, event: Any) -> None:
         self._touch(view, event.officer, event.occurred_at)
-
-    def _remember(self, view: DocumentView, badge: str, record: str, what: Document) -> None:
-        view.put("records", f"{badge}{KEY_SEPARATOR}{record}", what)
 
     handlers: ClassVar[dict[type[DomainEvent], Any]] = {
         OfficerEnlisted: _enlisted,
@@ -246,6 +310,10 @@ class OfficersProjection(RegistryProjection):
         RectificationVerified: _active,
         RectificationFailed: _active,
     }
+
+
+_MONTHLY = frozenset({LeadReported, ServiceRendered, MediationHeld, DisputeResolved})
+"""Events whose handler changes the month's counters besides the last activity."""
 
 
 class OfficerRow(Row):
@@ -308,7 +376,6 @@ def officers(
     rows = []
     for document, key in zip(found, keys, strict=True):
         tally = months.get(key) or _new_month(document["badge"], month)
-        planned = set(tally["planned"])
         rows.append(
             OfficerRow(
                 badge=document["badge"],
@@ -316,10 +383,10 @@ def officers(
                 station=document["station"],
                 beat=document["beat"],
                 month=month,
-                households_planned=len(planned),
+                households_planned=tally["households_planned"],
                 visits=tally["visits"],
-                households_visited=len(tally["households"]),
-                planned_visited=len(planned & set(tally["households"])),
+                households_visited=tally["households_visited"],
+                planned_visited=tally["planned_visited"],
                 leads=tally["leads"],
                 leads_by_kind=dict(sorted(tally["leads_by_kind"].items())),
                 services=tally["services"],

@@ -7,7 +7,11 @@ as of an instant given by the caller (跟踪整改反馈). A finding's ``rectify
 calendar day; it is overdue once that whole day has passed in the station's zone
 (ADR 0403).
 
-Table ``bp_venues_venues``: key venue id.
+Tables (``bp_venues_<table>``), every document small and bounded (ADR 0404):
+
+- ``venues``: key venue id; what the venue is and its last inspection;
+- ``inspections``: key ``venue|YYYY-MM``; the month's inspections by mode;
+- ``findings``: key ``venue|finding``; each finding, its deadline and its status.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from beatpolice.domain.venue import (
 from beatpolice.projections._runner import Document, DocumentView, ViewStore
 from beatpolice.projections.registries._common import (
     DEFAULT_TIME_ZONE,
+    KEY_SEPARATOR,
     RegistryProjection,
     Row,
     later,
@@ -39,15 +44,26 @@ __all__ = ["FindingRow", "VenueRow", "VenuesProjection", "inspections_by_month",
 NAME = "venues"
 
 
+def _key(venue: str, second: str) -> str:
+    return f"{venue}{KEY_SEPARATOR}{second}"
+
+
 class VenuesProjection(RegistryProjection):
     """The fold of the venues registry."""
 
     name = NAME
-    version = 1
-    tables = ("meta", "venues")
+    version = 2
+    tables = ("meta", "venues", "inspections", "findings")
 
     def touches(self, event: DomainEvent) -> list[tuple[str, str]]:
-        """The venue document an event reads."""
+        """The venue, month and finding documents an event reads."""
+        if isinstance(event, VenueInspected):
+            return [
+                ("venues", event.venue),
+                ("inspections", _key(event.venue, self.month(event.occurred_at))),
+            ]
+        if isinstance(event, RectificationVerified | RectificationFailed):
+            return [("findings", _key(event.venue, event.finding))]
         venue = getattr(event, "venue", None)
         return [("venues", venue)] if isinstance(venue, str) else []
 
@@ -63,8 +79,6 @@ class VenuesProjection(RegistryProjection):
                 "officer": event.officer,
                 "registered_at": event.occurred_at.isoformat(),
                 "last_inspection": None,
-                "inspections": {},
-                "findings": {},
             },
         )
 
@@ -72,9 +86,11 @@ class VenuesProjection(RegistryProjection):
         venue = view.get("venues", event.venue)
         if venue is None:
             return
-        month = self.month(event.occurred_at)
-        by_mode: dict[str, int] = venue["inspections"].setdefault(month, {})
-        by_mode[event.mode.value] = by_mode.get(event.mode.value, 0) + 1
+        month = _key(event.venue, self.month(event.occurred_at))
+        by_mode = view.get("inspections", month) or {"venue": event.venue, "modes": {}}
+        modes: dict[str, int] = by_mode["modes"]
+        modes[event.mode.value] = modes.get(event.mode.value, 0) + 1
+        view.put("inspections", month, by_mode)
         last = venue["last_inspection"]
         if later(None if last is None else last["at"], event.occurred_at):
             venue["last_inspection"] = {
@@ -83,35 +99,38 @@ class VenuesProjection(RegistryProjection):
                 "officer": event.officer,
                 "findings": len(event.findings),
             }
-        view.put("venues", event.venue, venue)
+            view.put("venues", event.venue, venue)
 
     def _found(self, view: DocumentView, event: ViolationFound) -> None:
-        venue = view.get("venues", event.venue)
-        if venue is None:
+        if view.get("venues", event.venue) is None:
             return
-        venue["findings"][event.finding] = {
-            "finding": event.finding,
-            "code": event.code,
-            "description": event.description,
-            "rectify_by": event.rectify_by.isoformat(),
-            "found_at": event.occurred_at.isoformat(),
-            "officer": event.officer,
-            "status": "open",
-            "failed_checks": 0,
-            "verified_at": None,
-        }
-        view.put("venues", event.venue, venue)
+        view.put(
+            "findings",
+            _key(event.venue, event.finding),
+            {
+                "venue": event.venue,
+                "finding": event.finding,
+                "code": event.code,
+                "description": event.description,
+                "rectify_by": event.rectify_by.isoformat(),
+                "found_at": event.occurred_at.isoformat(),
+                "officer": event.officer,
+                "status": "open",
+                "failed_checks": 0,
+                "verified_at": None,
+            },
+        )
 
     def _checked(self, view: DocumentView, event: Any, *, passed: bool) -> None:
-        venue = view.get("venues", event.venue)
-        finding = None if venue is None else venue["findings"].get(event.finding)
-        if venue is None or finding is None:
+        key = _key(event.venue, event.finding)
+        finding = view.get("findings", key)
+        if finding is None:
             return
         if passed:
             finding.update(status="rectified", verified_at=event.occurred_at.isoformat())
         else:
             finding["failed_checks"] += 1
-        view.put("venues", event.venue, venue)
+        view.put("findings", key, finding)
 
     def _verified(self, view: DocumentView, event: RectificationVerified) -> None:
         self._checked(view, event, passed=True)
@@ -165,7 +184,12 @@ class VenueRow(Row):
     """Ids of the open findings past their deadline at ``as_of``."""
 
 
-def _row(document: Document, today: date | None) -> VenueRow:
+def _row(
+    document: Document,
+    months: dict[str, dict[str, int]],
+    findings: list[Document],
+    today: date | None,
+) -> VenueRow:
     last = document["last_inspection"]
     open_findings = tuple(
         FindingRow(
@@ -178,13 +202,10 @@ def _row(document: Document, today: date | None) -> VenueRow:
             failed_checks=f["failed_checks"],
             overdue=today is not None and today > date.fromisoformat(f["rectify_by"]),
         )
-        for _, f in sorted(document["findings"].items())
+        for f in findings
         if f["status"] == "open"
     )
-    inspections = {
-        month: dict(sorted(modes.items()))
-        for month, modes in sorted(document["inspections"].items())
-    }
+    inspections = {month: dict(sorted(modes.items())) for month, modes in sorted(months.items())}
     return VenueRow(
         venue=document["venue"],
         name=document["name"],
@@ -197,7 +218,7 @@ def _row(document: Document, today: date | None) -> VenueRow:
         last_inspection_officer=None if last is None else last["officer"],
         inspections=inspections,
         inspections_total=sum(sum(modes.values()) for modes in inspections.values()),
-        findings_total=len(document["findings"]),
+        findings_total=len(findings),
         open_findings=tuple(sorted(open_findings, key=lambda f: (f.rectify_by, f.finding))),
         overdue_findings=tuple(f.finding for f in open_findings if f.overdue),
     )
@@ -230,8 +251,20 @@ def venues(
     if only_overdue and as_of is None:
         raise ValueError("only_overdue needs as_of: overdue as of when?")
     today = None if as_of is None else as_of.astimezone(zone(time_zone)).date()
+    months: dict[str, dict[str, dict[str, int]]] = {}
+    for key, document in store.scan(NAME, "inspections"):
+        month = key.rpartition(KEY_SEPARATOR)[2]
+        months.setdefault(document["venue"], {})[month] = document["modes"]
+    findings: dict[str, list[Document]] = {}
+    for _, document in store.scan(NAME, "findings"):
+        findings.setdefault(document["venue"], []).append(document)
     rows = [
-        _row(document, today)
+        _row(
+            document,
+            months.get(document["venue"], {}),
+            sorted(findings.get(document["venue"], []), key=lambda f: str(f["finding"])),
+            today,
+        )
         for _, document in store.scan(NAME, "venues")
         if (category is None or document["category"] == category.value)
         and (officer is None or document["officer"] == officer)
