@@ -95,4 +95,4 @@ def test_snapshot_state_equals_the_replayed_state(station: beatpolice.Station) -
 
     assert list(app.snapshots.get(officer_id))
     assert vars(loaded) == vars(replayed)
-    assert loaded.records["S3"].retracted
+    assert loaded.record("S3").retracted  # type: ignore[union-attr]

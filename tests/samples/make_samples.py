@@ -73,11 +73,14 @@ def main() -> None:
         ):
             app.take_snapshot(aggregate_id)
             stored = app.snapshots.recorder.select_events(aggregate_id, desc=True, limit=1)[0]
-            aggregate = type(app.repository.get(aggregate_id)).__name__
-            path = HERE / "snapshots" / f"{aggregate}.json"
+            aggregate_class = type(app.repository.get(aggregate_id))
+            aggregate = aggregate_class.__name__
+            version = aggregate_class.class_version
+            path = HERE / "snapshots" / f"{aggregate}.v{version}.json"
             sample = {
                 "topic": stored.topic,
                 "aggregate": aggregate,
+                "class_version": version,
                 "originator_id": str(stored.originator_id),
                 "originator_version": stored.originator_version,
                 "state": bytes(stored.state).decode("utf-8"),

@@ -20,7 +20,7 @@ from eventsourcing.utils import get_topic
 
 import beatpolice  # noqa: F401 - registers the snapshot topic
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
-from beatpolice.domain import EVENT_CLASSES, DomainEvent
+from beatpolice.domain import EVENT_CLASSES, Dispute, DomainEvent, Officer, Venue
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -95,13 +95,24 @@ def test_stored_snapshot_rebuilds_its_aggregate(path: Path, mapper: PydanticMapp
     assert isinstance(aggregate, StationAggregate)
     assert type(aggregate).__name__ == sample["aggregate"]
     assert aggregate.version == stored.originator_version
-    again = mapper.to_stored_event(AggregateSnapshot.take(aggregate))
-    state = orjson.loads(again.state)["state"]
-    original = orjson.loads(stored.state)["state"]
-    state["_commands"] = sorted(state["_commands"])
-    original["_commands"] = sorted(original["_commands"])
-    assert state == original
+    assert aggregate.has_seen(_first_command(stored))
+    if sample.get("class_version", 1) == type(aggregate).class_version:
+        again = mapper.to_stored_event(AggregateSnapshot.take(aggregate))
+        state = orjson.loads(again.state)["state"]
+        original = orjson.loads(stored.state)["state"]
+        state["_commands"] = sorted(state["_commands"])
+        original["_commands"] = sorted(original["_commands"])
+        assert state == original
 
 
-def test_every_aggregate_has_a_snapshot_sample() -> None:
-    assert {path.stem for path in SNAPSHOT_SAMPLES} == {"Officer", "Dispute", "Venue"}
+def _first_command(stored: StoredEvent) -> str:
+    # version 1 snapshots kept whole digests, version 2 the last 16 hex digits;
+    # has_seen takes a whole digest, so rebuild one that ends the same way
+    remembered: str = sorted(orjson.loads(stored.state)["state"]["_commands"])[0]
+    return "sha256:" + remembered.rjust(64, "0")[-64:]
+
+
+def test_every_aggregate_has_a_snapshot_sample_of_its_current_version() -> None:
+    have = {path.stem for path in SNAPSHOT_SAMPLES}
+    wanted = {f"{cls.__name__}.v{cls.class_version}" for cls in (Officer, Dispute, Venue)}
+    assert wanted <= have, "run tests/samples/make_samples.py and commit the new samples"

@@ -2,7 +2,7 @@
 
 A stored event's state is the event's JSON (originator id and version included, so a
 current event validates in one pass of pydantic's JSON parser). An event class whose
-``class_version`` is above 1 writes it into the JSON; reading an older version runs the
+``class_version`` is above 1 writes it as the JSON's first key; reading an older version runs the
 class's ``upcast_vN_vN+1(state)`` static methods in order before validation, so a
 schema change never orphans stored events. eventsourcing's pydantic example mapper
 skips this step; ours does not.
@@ -34,21 +34,23 @@ class JSONTranscoder(Transcoder):
         return orjson.loads(data)
 
 
+_VERSIONED = b'{"class_version":'
+
+
 def encode_event(event: BaseModel) -> bytes:
     """The stored JSON of an event, with its ``class_version`` when above 1."""
     class_version = getattr(type(event), "class_version", 1)
     if class_version == 1:
         return event.__pydantic_serializer__.to_json(event)
-    state = event.model_dump(mode="json")
-    state["class_version"] = class_version
-    return orjson.dumps(state)
+    # first key, so a reader tells versioned JSON from its first bytes
+    return orjson.dumps({"class_version": class_version, **event.model_dump(mode="json")})
 
 
 def decode_event(topic: str, state: bytes, originator_id: UUID | str, version: int) -> BaseModel:
     """Rebuild an event from its stored JSON, upcasting an older ``class_version``."""
     cls = cast(type[BaseModel], resolve_topic(topic))
     class_version = getattr(cls, "class_version", 1)
-    if class_version == 1 and b'"class_version"' not in state:
+    if class_version == 1 and not state.startswith(_VERSIONED):
         return cls.model_validate_json(state)
     data: dict[str, Any] = orjson.loads(state)
     from_version = data.pop("class_version", 1)

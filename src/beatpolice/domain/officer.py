@@ -13,11 +13,12 @@ refused. Nothing is ever deleted: a retraction is an event of its own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
+import attrs
 from eventsourcing.domain import event
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
@@ -38,16 +39,32 @@ __all__ = [
 RecordKind = Literal["visit", "lead", "service"]
 
 
-class FieldRecord(BaseModel):
-    """What the officer aggregate remembers of one visit, lead or service."""
+_KIND_CODES: dict[str, RecordKind] = {"v": "visit", "l": "lead", "s": "service"}
 
-    model_config = ConfigDict(frozen=True)
+
+@attrs.frozen
+class FieldRecord:
+    """What the officer aggregate remembers of one visit, lead or service.
+
+    Kept in the aggregate (and its snapshots) as a short code, ``v``, ``vf``, ``lr`` ...:
+    the kind's letter, then ``r`` once retracted and ``f`` once followed up, so an
+    officer with 10,000 records still loads quickly.
+    """
 
     kind: RecordKind
-    command: str
     retracted: bool = False
-    followed_up: str | None = None
-    """Digest of the follow-up command, once the visit has been followed up."""
+    followed_up: bool = False
+
+    def encode(self) -> str:
+        """The short code stored in the aggregate's state."""
+        return self.kind[0] + ("r" if self.retracted else "") + ("f" if self.followed_up else "")
+
+    @classmethod
+    def decode(cls, code: str) -> FieldRecord:
+        """Read a short code back."""
+        return cls(
+            kind=_KIND_CODES[code[0]], retracted="r" in code[1:], followed_up="f" in code[1:]
+        )
 
 
 class OfficerState(TypedDict):
@@ -61,7 +78,7 @@ class OfficerState(TypedDict):
     station: str
     beat: str
     plans: dict[str, tuple[str, ...]]
-    records: dict[str, FieldRecord]
+    records: dict[str, str]
 
 
 class Officer(StationAggregate):
@@ -138,6 +155,19 @@ class Officer(StationAggregate):
         occurred_at: AwareDatetime
 
     @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 2 keeps records as short codes and commands as short digests."""
+        StationAggregate.upcast_v1_v2(state)
+        state["records"] = {
+            record_id: FieldRecord(
+                kind=record["kind"],
+                retracted=record.get("retracted", False),
+                followed_up=record.get("followed_up") is not None,
+            ).encode()
+            for record_id, record in state["records"].items()
+        }
+
+    @staticmethod
     def create_id(badge: str) -> UUID:
         """An officer's aggregate id follows from the badge alone."""
         return stable_id("officer", badge)
@@ -149,7 +179,12 @@ class Officer(StationAggregate):
         self.station = station
         self.beat = beat
         self.plans: dict[str, tuple[str, ...]] = {}
-        self.records: dict[str, FieldRecord] = {}
+        self.records: dict[str, str] = {}
+
+    def record(self, record_id: str) -> FieldRecord | None:
+        """What the officer's records say of a visit, lead or service (None if unknown)."""
+        code = self.records.get(record_id)
+        return FieldRecord.decode(code) if code is not None else None
 
     def plan_visits(self, month: str, households: tuple[str, ...], command: str) -> None:
         """Set the month's visit plan; a later plan for the same month replaces it."""
@@ -193,14 +228,14 @@ class Officer(StationAggregate):
         notes: str | None,
         command: str,
     ) -> None:
-        self.records[id] = FieldRecord(kind="visit", command=command)
+        self.records[id] = "v"
 
     def follow_up_visit(
         self, visit: str, occurred_at: datetime, satisfied: bool, command: str
     ) -> None:
         """Record the follow-up call of a visit; a visit is followed up once."""
         record = self._live_record(visit, field="visit", kind="visit")
-        if record.followed_up is not None:
+        if record.followed_up:
             raise IdConflictError(
                 f"visit: visit {visit!r} was already followed up with other content",
                 rule="a visit is followed up once",
@@ -218,7 +253,8 @@ class Officer(StationAggregate):
     def _follow_up_visit(
         self, visit: str, officer: str, occurred_at: datetime, satisfied: bool, command: str
     ) -> None:
-        self.records[visit] = self.records[visit].model_copy(update={"followed_up": command})
+        record = FieldRecord.decode(self.records[visit])
+        self.records[visit] = attrs.evolve(record, followed_up=True).encode()
 
     def report_lead(
         self,
@@ -249,7 +285,7 @@ class Officer(StationAggregate):
         summary: str,
         command: str,
     ) -> None:
-        self.records[id] = FieldRecord(kind="lead", command=command)
+        self.records[id] = "l"
 
     def record_service(
         self,
@@ -280,7 +316,7 @@ class Officer(StationAggregate):
         acknowledged: bool,
         command: str,
     ) -> None:
-        self.records[id] = FieldRecord(kind="service", command=command)
+        self.records[id] = "s"
 
     def retract_record(
         self, record: str, reason: str, occurred_at: datetime, command: str
@@ -306,11 +342,14 @@ class Officer(StationAggregate):
         occurred_at: datetime,
         command: str,
     ) -> None:
-        self.records[record] = self.records[record].model_copy(update={"retracted": True})
+        kept = FieldRecord.decode(self.records[record])
+        self.records[record] = attrs.evolve(kept, retracted=True).encode()
 
     def _check_new_record(self, record_id: str, command: str) -> None:
-        existing = self.records.get(record_id)
-        if existing is not None and existing.command != command:
+        # an exact re-send never gets here: the station recognises it by its digest
+        code = self.records.get(record_id)
+        if code is not None:
+            existing = FieldRecord.decode(code)
             raise IdConflictError(
                 f"id: {record_id!r} of officer {self.badge!r} was recorded before "
                 f"as a {existing.kind} with other content",
@@ -320,7 +359,7 @@ class Officer(StationAggregate):
     def _live_record(
         self, record_id: str, *, field: str, kind: RecordKind | None = None
     ) -> FieldRecord:
-        record = self.records.get(record_id)
+        record = self.record(record_id)
         if record is None or (kind is not None and record.kind != kind):
             raise UnknownRecordError(
                 record_id,
