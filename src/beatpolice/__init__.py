@@ -20,6 +20,7 @@ from beatpolice.appraisal import (
 )
 from beatpolice.domain.errors import (
     BeatpoliceError,
+    CalendarCoverageError,
     ConcurrencyError,
     DisputeClosedError,
     EscalationRefusedError,
@@ -40,6 +41,7 @@ __all__ = [
     "AppraisalReport",
     "AuditMismatchError",
     "BeatpoliceError",
+    "CalendarCoverageError",
     "ConcurrencyError",
     "DisputeClosedError",
     "EscalationRefusedError",

@@ -11,7 +11,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
 
@@ -34,7 +36,12 @@ from beatpolice.domain.errors import (
     UnknownOfficerError,
     UnknownVenueError,
 )
-from beatpolice.domain.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
+from beatpolice.domain.escalation import (
+    DEFAULT_POLICY,
+    EscalationPolicy,
+    load_policy,
+    register_policy,
+)
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.values import Level, Role
 from beatpolice.domain.venue import Finding, Venue
@@ -221,7 +228,9 @@ class Station:
     Args:
         url: ``memory://``, ``sqlite:///path`` (or a plain path) or ``postgresql://...``.
         time_zone: the zone in which months are cut (IANA name).
-        policy: the escalation policy new disputes open under: a shipped name or a path.
+        policy: the escalation policy new disputes open under: a shipped name, the path
+            of a TOML file, or an :class:`EscalationPolicy`. A dispute keeps the policy
+            (name and version) it was opened under for the rest of its life.
         clock: where recorded times come from (the wall clock when None).
     """
 
@@ -230,13 +239,16 @@ class Station:
         url: str,
         *,
         time_zone: str = "Asia/Shanghai",
-        policy: str = DEFAULT_POLICY,
+        policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._store: StoreURL = parse_url(url)
         self.time_zone = time_zone
-        self.policy: EscalationPolicy = load_policy(policy)
-        self._policies = {self.policy.name: self.policy}
+        self.policy: EscalationPolicy = (
+            register_policy(policy)
+            if isinstance(policy, EscalationPolicy)
+            else load_policy(policy)
+        )
         self._clock = clock
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
@@ -312,7 +324,7 @@ class Station:
         """
         batch = list(commands)
         for attempt in range(5):
-            with self._lock:
+            with self._lock, self._clock_in_force():
                 uow = _UnitOfWork(self._app, self._cache)
                 outcomes: list[Receipt | BeatpoliceError] = []
                 try:
@@ -337,8 +349,7 @@ class Station:
     def _decide(self, uow: _UnitOfWork, command: c.Command) -> Receipt | BeatpoliceError:
         digest = command.digest()
         try:
-            with self._clock_in_force():
-                events = _HANDLERS[type(command)](self, uow, command, digest)
+            events = _HANDLERS[type(command)](self, uow, command, digest)
         except BeatpoliceError as error:
             return error
         return Receipt(type=command.type, digest=digest, events=events)
@@ -348,8 +359,7 @@ class Station:
         if not pending:
             return
         try:
-            with self._clock_in_force():
-                self._app.save(*pending)
+            self._app.save(*pending)
         except IntegrityError as error:
             raise ConcurrencyError(
                 "another writer recorded events for the same officer, dispute or venue "
@@ -358,16 +368,8 @@ class Station:
         except PersistenceError as error:
             raise StorageError(f"{self._store.display}: {error}") from error
 
-    def _clock_in_force(self) -> Any:
-        from contextlib import nullcontext
-
+    def _clock_in_force(self) -> AbstractContextManager[None]:
         return frozen_clock(self._clock) if self._clock is not None else nullcontext()
-
-    def policy_named(self, name: str) -> EscalationPolicy:
-        """The escalation policy a dispute was opened under, by name."""
-        if name not in self._policies:
-            self._policies[name] = load_policy(name)
-        return self._policies[name]
 
     # --- reading ----------------------------------------------------------------------
 
@@ -736,7 +738,7 @@ _HANDLERS: dict[type[Any], Callable[[Station, _UnitOfWork, Any, str], int]] = {
             cmd.participants,
             cmd.outcome,
             cmd.occurred_at,
-            s.policy_named(dis.policy),
+            dis.rules(),
             d,
         )
     ),
@@ -749,9 +751,7 @@ _HANDLERS: dict[type[Any], Callable[[Station, _UnitOfWork, Any, str], int]] = {
         lambda s, dis, cmd, d: dis.refer(cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d)
     ),
     c.ReopenDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.reopen(
-            cmd.officer, cmd.reason, cmd.occurred_at, s.policy_named(dis.policy), d
-        )
+        lambda s, dis, cmd, d: dis.reopen(cmd.officer, cmd.reason, cmd.occurred_at, dis.rules(), d)
     ),
     c.RegisterVenue: _on_register_venue,
     c.InspectVenue: _on_venue(
@@ -771,7 +771,7 @@ def connect(
     url: str,
     *,
     time_zone: str = "Asia/Shanghai",
-    policy: str = DEFAULT_POLICY,
+    policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
     clock: Callable[[], datetime] | None = None,
 ) -> Station:
     """Open a station's store: ``memory://``, ``sqlite:///station.db`` or ``postgresql://...``.

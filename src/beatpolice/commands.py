@@ -101,7 +101,9 @@ class _Command(BaseModel):
 
     def digest(self) -> str:
         """The idempotency key: the same command sent twice has the same digest."""
-        return command_digest(self.type, self.model_dump(exclude={"type"}, mode="python"))
+        # the fields as they are: nested models, dates and times are canonicalised by
+        # command_digest (a model_dump first would cost more than the hashing)
+        return command_digest(self.type, {k: v for k, v in vars(self).items() if k != "type"})
 
 
 class EnlistOfficer(_Command):

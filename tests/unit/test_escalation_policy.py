@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import beatpolice
+from beatpolice.domain import CalendarCoverageError
 from beatpolice.domain.deadlines import (
-    CalendarCoverageError,
     add_days,
     deadline_for,
     is_counted_day,

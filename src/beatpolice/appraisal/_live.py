@@ -54,7 +54,7 @@ def live_tallies(
         facts = read.facts[badge]
         if not facts:
             continue
-        mediated = {f.key for f in facts if f.kind == "mediation"}
+        mediated = read.mediated.get(badge, ())
         inputs = OfficerInputs(
             badge=badge,
             name=read.names.get(badge, ""),

@@ -17,6 +17,7 @@ from beatpolice.domain.dispute import (
 )
 from beatpolice.domain.errors import (
     BeatpoliceError,
+    CalendarCoverageError,
     ConcurrencyError,
     DisputeClosedError,
     EscalationRefusedError,
@@ -85,6 +86,7 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
 __all__ = [
     "EVENT_CLASSES",
     "BeatpoliceError",
+    "CalendarCoverageError",
     "ConcurrencyError",
     "Dispute",
     "DisputeClosedError",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, ClassVar, Self, cast
 from uuid import UUID, uuid5
 
@@ -45,6 +46,7 @@ NAMESPACE = UUID("6b1f3e0e-8f0a-5c53-9d0e-3c2a5b7e9a10")
 """Namespace of the deterministic aggregate ids (uuid5 of ``kind:key``)."""
 
 
+@lru_cache(maxsize=65536)
 def stable_id(kind: str, key: str) -> UUID:
     """The aggregate id of an officer (by badge), a dispute or a venue (by caller id)."""
     return uuid5(NAMESPACE, f"{kind}:{key}")
@@ -79,11 +81,13 @@ def command_digest(kind: str, payload: dict[str, Any]) -> str:
     the same command.
     """
 
-    def default(value: object) -> str:
+    def default(value: object) -> object:
         if isinstance(value, datetime):
             return value.astimezone(UTC).isoformat()
         if isinstance(value, date):
             return value.isoformat()
+        if isinstance(value, BaseModel):
+            return dict(vars(value))
         raise TypeError(type(value).__name__)
 
     body = orjson.dumps(

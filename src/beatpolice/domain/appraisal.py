@@ -60,22 +60,28 @@ TOPICS = {
 class Fact(NamedTuple):
     """One recorded event that an appraisal may count, reduced to what it needs.
 
-    ``key`` is the record, dispute or venue id it concerns; ``value`` its decisive
-    content (a visit's ``[household, people_match_register]``, a follow-up's verdict,
-    a lead's kind, a plan's households...). ``day`` is the field date (station time
-    zone) of the record the fact belongs to.
+    The first five fields are the event's :attr:`identity`, in the order the
+    fingerprint sorts them, so that a fact's identity is a slice of it. ``key`` is the
+    record, dispute or venue id it concerns; ``value`` its decisive content (a visit's
+    ``[household, people_match_register]``, a follow-up's verdict, a lead's kind, a
+    plan's households...). ``day`` is the field date (station time zone) of the record
+    the fact belongs to.
     """
 
-    kind: str
+    topic: str
+    """The topic of the event behind the fact (:data:`TOPICS` of ``kind``)."""
+    originator_id: str
+    key: str
     recorded: str
     """Recorded time, UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (string order is time order)."""
-    originator_id: str
-    originator_version: int
     command: str
-    occurred: str
-    key: str
+    kind: str
     value: Any
-    day: str
+    day: str = ""
+    occurred: str = ""
+    """Field time, same form; kept for dispute follow-ups (the latest verdict counts)."""
+    originator_version: int = 0
+    """Kept for visit plans (the latest plan of a month counts)."""
 
     @property
     def ref(self) -> str:
@@ -86,12 +92,12 @@ class Fact(NamedTuple):
         of the command digest. It names one stored event, and does not depend on the
         order in which the events of one batch were ingested (versions do).
         """
-        return f"{TOPICS[self.kind]}@{self.originator_id}/{self.key}#{self.command[7:19]}"
+        return f"{self.topic}@{self.originator_id}/{self.key}#{self.command[7:19]}"
 
     @property
     def identity(self) -> tuple[str, str, str, str, str]:
         """What the fingerprint hashes: topic, aggregate id, key, recorded time, command."""
-        return (TOPICS[self.kind], self.originator_id, self.key, self.recorded, self.command)
+        return (self.topic, self.originator_id, self.key, self.recorded, self.command)
 
 
 class Ratio(NamedTuple):

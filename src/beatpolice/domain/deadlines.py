@@ -45,7 +45,7 @@ from beatpolice.domain.dispute import (
     DisputeReopened,
     DisputeResolved,
 )
-from beatpolice.domain.errors import BeatpoliceError
+from beatpolice.domain.errors import CalendarCoverageError
 from beatpolice.domain.escalation import (
     DeadlineCalendar,
     DeadlineStart,
@@ -55,7 +55,6 @@ from beatpolice.domain.escalation import (
 from beatpolice.domain.values import Level
 
 __all__ = [
-    "CalendarCoverageError",
     "DisputeClock",
     "Overdue",
     "Timed",
@@ -66,10 +65,6 @@ __all__ = [
     "is_overdue",
     "overdue",
 ]
-
-
-class CalendarCoverageError(BeatpoliceError, LookupError):
-    """The holiday calendar does not cover a year and the policy allows no fallback."""
 
 
 @lru_cache(maxsize=8192)
@@ -101,7 +96,7 @@ def is_counted_day(
         return True
     if calendar is DeadlineCalendar.WEEKDAYS:
         return day.weekday() < 5
-    working = day.weekday() < 5
+    working = _chinese_workday(day)
     if working is not None:
         return working
     if fallback is None or fallback is DeadlineCalendar.CHINESE_WORKING_DAYS:

@@ -14,6 +14,7 @@ or the record and the rule that refused it::
     │   ├── DisputeClosedError       a closed or referred dispute
     │   ├── EscalationRefusedError   the level would not rise
     │   └── MediationRefusedError    the level's required participants are missing
+    ├── CalendarCoverageError        no holiday calendar for a deadline's year
     ├── ConcurrencyError             another writer changed the aggregate first
     └── StorageError                 the store could not be opened or used
 
@@ -27,6 +28,7 @@ import re
 
 __all__ = [
     "BeatpoliceError",
+    "CalendarCoverageError",
     "ConcurrencyError",
     "DisputeClosedError",
     "EscalationRefusedError",
@@ -142,6 +144,10 @@ class MediationRefusedError(RuleViolationError):
     """A mediation that cannot resolve the dispute at its level (participants missing)."""
 
     rule = "a resolution needs the level's required participants"
+
+
+class CalendarCoverageError(BeatpoliceError, LookupError):
+    """The holiday calendar does not cover a year and the policy allows no fallback."""
 
 
 class ConcurrencyError(BeatpoliceError):

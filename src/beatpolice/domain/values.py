@@ -121,6 +121,9 @@ def check_text(value: str) -> str:
     """
     if not value.strip():
         raise ValueError("must not be empty or blank")
+    if value.isprintable():
+        # every character of the forbidden categories is unprintable: nothing to find
+        return value
     for position, char in enumerate(value):
         if unicodedata.category(char) in _FORBIDDEN_CATEGORIES and char not in "\n\t":
             raise ValueError(

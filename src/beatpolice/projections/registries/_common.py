@@ -33,6 +33,7 @@ __all__ = [
     "RegistryProjection",
     "Row",
     "later",
+    "month_cut",
     "month_of",
     "parse_time",
     "stored_settings",
@@ -69,23 +70,40 @@ def month_of(moment: datetime, time_zone: str) -> str:
 class MonthCut:
     """Cuts months in a zone: ``cut(moment)`` is ``month_of(moment, time_zone)``, faster.
 
-    It remembers the UTC bounds of the months it has met, so most events are placed by
-    two comparisons instead of a conversion to the zone. A month whose bounds do not
-    survive a round trip through the zone (a transition at midnight) is not remembered
-    and is always converted.
+    One cut is shared by every fold of a zone (:func:`month_cut`), and it remembers the
+    answer for the last few thousand ``datetime`` objects it was asked about, so the four
+    registries place an event's field time once between them. It also remembers the
+    UTC bounds of the months it has met, so a new time is placed by two comparisons
+    instead of a conversion to the zone. A month whose bounds do not survive a round
+    trip through the zone (a transition at midnight) is not remembered and is always
+    converted.
 
     Args:
         time_zone: an IANA zone name.
     """
+
+    _REMEMBER = 20_000
 
     def __init__(self, time_zone: str) -> None:
         self._zone = zone(time_zone)
         self._start = self._end = datetime.max.replace(tzinfo=UTC)
         self._name = ""
         self._known: dict[str, tuple[datetime, datetime]] = {}
+        # id -> (the datetime itself, its month): holding the object keeps its id unique
+        self._seen: dict[int, tuple[datetime, str]] = {}
 
     def __call__(self, moment: datetime) -> str:
         """The ``YYYY-MM`` month that contains ``moment`` in the zone."""
+        seen = self._seen.get(id(moment))
+        if seen is not None and seen[0] is moment:
+            return seen[1]
+        name = self._cut(moment)
+        if len(self._seen) >= self._REMEMBER:
+            self._seen.clear()
+        self._seen[id(moment)] = (moment, name)
+        return name
+
+    def _cut(self, moment: datetime) -> str:
         if self._start <= moment < self._end:
             return self._name
         local = moment.astimezone(self._zone)
@@ -110,6 +128,12 @@ class MonthCut:
             return None
         self._known[name] = (start, end)
         return start, end
+
+
+@lru_cache(maxsize=64)
+def month_cut(time_zone: str) -> MonthCut:
+    """The month cut of ``time_zone``, shared by every fold of that zone."""
+    return MonthCut(time_zone)
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -144,7 +168,7 @@ class RegistryProjection:
     def __init__(self, *, time_zone: str = DEFAULT_TIME_ZONE) -> None:
         zone(time_zone)  # refuse an unknown zone now, not in the middle of a fold
         self.time_zone = time_zone
-        self.month = MonthCut(time_zone)
+        self.month = month_cut(time_zone)
         """The month of a field time in the station's zone."""
         self._settings: Document = {"time_zone": time_zone}
         self._hint: Sequence[tuple[int, DomainEvent]] = ()

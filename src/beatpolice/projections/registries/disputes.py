@@ -65,8 +65,9 @@ class DisputesProjection(RegistryProjection):
 
     def touches(self, event: DomainEvent) -> list[tuple[str, str]]:
         """The dispute document an event reads."""
-        dispute = getattr(event, "dispute", None)
-        return [("disputes", dispute)] if isinstance(dispute, str) else []
+        if type(event) in self.handlers:
+            return [("disputes", event.dispute)]  # type: ignore[attr-defined]
+        return []
 
     def _change(self, view: DocumentView, dispute: str, **fields: Any) -> Document | None:
         document = view.get("disputes", dispute)

@@ -7,16 +7,14 @@ it (走访计划) and have not yet done so. Retracted visits stop counting.
 
 Tables (``bp_households_<table>``), every document small and bounded (ADR 0404):
 
-- ``households``: key ``household|YYYY-MM``; the household's live visits in that month
-  and the officers whose plan for the month names it. A household's registry row is
-  the sum of its months, put together when the registry is read;
-- ``visits``: key ``badge|visit``; the household and month of each visit, for
-  follow-ups and retractions (which name the visit, not the household);
+- ``visits``: key ``badge|visit``; one visit: its household, month (station's zone),
+  field time, officer, 人号一致, follow-up answer, and whether it was retracted. A
+  follow-up or a retraction names the visit, so each rewrites only this document;
 - ``plans``: key ``YYYY-MM|badge``; the officer's current plan for the month (a later
-  plan replaces it).
+  plan replaces it) and every household any of its plans for the month ever named.
 
-Household names may hold ``|``; a key stays unambiguous because the month after the
-last ``|`` has a fixed form, and rows are grouped by the ``household`` field anyway.
+A household's row is put together when the registry is read, from its visits and the
+plans naming it: folding an event writes one small document, whatever the history.
 """
 
 from __future__ import annotations
@@ -48,97 +46,61 @@ class HouseholdsProjection(RegistryProjection):
 
     name = NAME
     version = 2
-    tables = ("meta", "households", "visits", "plans")
+    tables = ("meta", "visits", "plans")
 
     def touches(self, event: DomainEvent) -> list[tuple[str, str]]:
-        """The household-month, visit and plan documents an event reads first."""
-        if isinstance(event, VisitRecorded):
-            return [("households", _key(event.household, self.month(event.occurred_at)))]
+        """The visit and plan documents an event reads."""
         if isinstance(event, VisitFollowedUp):
             return [("visits", _key(event.officer, event.visit))]
         if isinstance(event, RecordRetracted):
             return [("visits", _key(event.officer, event.record))]
         if isinstance(event, VisitsPlanned):
-            return [("plans", _key(event.month, event.officer))] + [
-                ("households", _key(household, event.month)) for household in event.households
-            ]
+            return [("plans", _key(event.month, event.officer))]
         return []
-
-    def follows(self, view: DocumentView, event: DomainEvent) -> list[tuple[str, str]]:
-        """The household-month of a visit followed up or retracted; a replaced plan's."""
-        if isinstance(event, VisitFollowedUp | RecordRetracted):
-            record = event.visit if isinstance(event, VisitFollowedUp) else event.record
-            index = view.get("visits", _key(event.officer, record))
-            if index is None or index["retracted"]:
-                return []
-            return [("households", _key(index["household"], index["month"]))]
-        if isinstance(event, VisitsPlanned):
-            plan = view.get("plans", _key(event.month, event.officer))
-            return [
-                ("households", _key(household, event.month))
-                for household in (plan or {"households": []})["households"]
-            ]
-        return []
-
-    def _household(self, view: DocumentView, household: str, month: str) -> Document:
-        return view.get("households", _key(household, month)) or {
-            "household": household,
-            "month": month,
-            "visits": {},
-            "planned_by": [],
-        }
-
-    def _put(self, view: DocumentView, document: Document) -> None:
-        view.put("households", _key(document["household"], document["month"]), document)
 
     def _visited(self, view: DocumentView, event: VisitRecorded) -> None:
-        month = self.month(event.occurred_at)
-        key = _key(event.officer, event.id)
-        household = self._household(view, event.household, month)
-        household["visits"][key] = {
-            "id": event.id,
-            "officer": event.officer,
-            "at": event.occurred_at.isoformat(),
-            "people_match_register": event.people_match_register,
-            "satisfied": None,
-        }
-        self._put(view, household)
-        view.put("visits", key, {"household": event.household, "month": month, "retracted": False})
+        view.put(
+            "visits",
+            _key(event.officer, event.id),
+            {
+                "household": event.household,
+                "id": event.id,
+                "officer": event.officer,
+                "month": self.month(event.occurred_at),
+                "at": event.occurred_at.isoformat(),
+                "people_match_register": event.people_match_register,
+                "satisfied": None,
+                "retracted": False,
+            },
+        )
 
     def _followed_up(self, view: DocumentView, event: VisitFollowedUp) -> None:
         key = _key(event.officer, event.visit)
-        index = view.get("visits", key)
-        if index is None or index["retracted"]:
-            return
-        household = self._household(view, index["household"], index["month"])
-        visit = household["visits"].get(key)
-        if visit is not None:
+        visit = view.get("visits", key)
+        if visit is not None and not visit["retracted"]:
             visit["satisfied"] = event.satisfied
-            self._put(view, household)
+            view.put("visits", key, visit)
 
     def _retracted(self, view: DocumentView, event: RecordRetracted) -> None:
         key = _key(event.officer, event.record)
-        index = view.get("visits", key)
-        if index is None or index["retracted"]:
-            return  # a lead or service, or a visit already withdrawn
-        household = self._household(view, index["household"], index["month"])
-        household["visits"].pop(key, None)
-        self._put(view, household)
-        view.put("visits", key, {**index, "retracted": True})
+        visit = view.get("visits", key)
+        if visit is not None:  # else a lead or a service
+            visit["retracted"] = True
+            view.put("visits", key, visit)
 
     def _planned(self, view: DocumentView, event: VisitsPlanned) -> None:
-        plan_key = _key(event.month, event.officer)
-        before = set((view.get("plans", plan_key) or {"households": []})["households"])
-        after = set(event.households)
-        for name in sorted(before - after):
-            household = self._household(view, name, event.month)
-            household["planned_by"] = [b for b in household["planned_by"] if b != event.officer]
-            self._put(view, household)
-        for name in sorted(after - before):
-            household = self._household(view, name, event.month)
-            household["planned_by"] = sorted({*household["planned_by"], event.officer})
-            self._put(view, household)
-        view.put("plans", plan_key, {"households": sorted(after)})
+        key = _key(event.month, event.officer)
+        before = view.get("plans", key) or {"named": []}
+        view.put(
+            "plans",
+            key,
+            {
+                "month": event.month,
+                "officer": event.officer,
+                "households": sorted(set(event.households)),
+                "named": sorted({*before["named"], *event.households}),
+            },
+        )
 
     handlers: ClassVar[dict[type[DomainEvent], Any]] = {
         VisitRecorded: _visited,
@@ -169,20 +131,17 @@ class HouseholdRow(Row):
     """Of those, the officers who have not visited it in the month."""
 
 
-def _row(household: str, months: list[Document], month: str) -> HouseholdRow:
-    visits: dict[str, Document] = {}
-    this_month: Document | None = None
-    for document in months:
-        visits.update(document["visits"])
-        if document["month"] == month:
-            this_month = document
-    last_key = max(
-        visits, key=lambda k: (datetime.fromisoformat(visits[k]["at"]), k), default=None
+def _row(
+    household: str, visits: list[Document], planned_by: list[str], month: str
+) -> HouseholdRow:
+    live = [visit for visit in visits if not visit["retracted"]]
+    last = max(
+        live,
+        key=lambda v: (datetime.fromisoformat(v["at"]), _key(v["officer"], v["id"])),
+        default=None,
     )
-    last = visits[last_key] if last_key is not None else None
-    planned_by = tuple(this_month["planned_by"]) if this_month else ()
-    in_month = this_month["visits"].values() if this_month else ()
-    visited_by = {v["officer"] for v in in_month}
+    in_month = [visit for visit in live if visit["month"] == month]
+    visited_by = {visit["officer"] for visit in in_month}
     return HouseholdRow(
         household=household,
         last_visit=last["id"] if last else None,
@@ -191,10 +150,12 @@ def _row(household: str, months: list[Document], month: str) -> HouseholdRow:
         people_match_register=last["people_match_register"] if last else None,
         month=month,
         visits_this_month=len(in_month),
-        visits_total=len(visits),
-        open_follow_ups=tuple(sorted(k for k, v in visits.items() if v["satisfied"] is None)),
-        planned_by=planned_by,
-        unvisited_by=tuple(badge for badge in planned_by if badge not in visited_by),
+        visits_total=len(live),
+        open_follow_ups=tuple(
+            sorted(_key(v["officer"], v["id"]) for v in live if v["satisfied"] is None)
+        ),
+        planned_by=tuple(sorted(planned_by)),
+        unvisited_by=tuple(sorted(badge for badge in planned_by if badge not in visited_by)),
     )
 
 
@@ -214,21 +175,24 @@ def households(
         unvisited: only households planned for the month and not yet visited by the
             planning officer (by ``officer``, when given).
     """
-    grouped: dict[str, list[Document]] = {}
-    for _, document in store.scan(NAME, "households"):
-        grouped.setdefault(document["household"], []).append(document)
+    visits: dict[str, list[Document]] = {}
+    for _, visit in store.scan(NAME, "visits"):
+        visits.setdefault(visit["household"], []).append(visit)
+    planned: dict[str, list[str]] = {household: [] for household in visits}
+    for _, plan in store.scan(NAME, "plans"):
+        for household in plan["named"]:
+            planned.setdefault(household, [])
+        if plan["month"] == month:
+            for household in plan["households"]:
+                planned[household].append(plan["officer"])
     rows = []
-    for household in sorted(grouped):
-        months = grouped[household]
-        row = _row(household, months, month)
+    for household in sorted(planned):
+        mine = visits.get(household, [])
+        row = _row(household, mine, planned[household], month)
         if (
             officer is not None
             and officer not in row.planned_by
-            and not any(
-                visit["officer"] == officer
-                for document in months
-                for visit in document["visits"].values()
-            )
+            and not any(visit["officer"] == officer and not visit["retracted"] for visit in mine)
         ):
             continue
         if unvisited and not (

@@ -9,11 +9,11 @@ Tables (``bp_officers_<table>``), every document small and bounded (ADR 0404):
 
 - ``officers``: key badge; who the officer is and the last activity;
 - ``months``: key ``badge|YYYY-MM``; the month's counters (no lists that grow);
-- ``households``: key ``badge|YYYY-MM|household``; the officer's live visits of one
-  household in the month and whether the month's plan names it, so that distinct
-  households and planned households visited are counted as they change;
+- ``households``: key ``badge|YYYY-MM|household``; how many live visits the officer
+  paid the household in the month, so that distinct households, and planned households
+  visited, are counted as visits come and go;
 - ``plans``: key ``badge|YYYY-MM``; the officer's current plan for the month (a later
-  plan replaces it);
+  plan replaces it), written once per plan;
 - ``records``: key ``badge|record``; what each visit, lead or service counted, so a
   retraction can take it back.
 """
@@ -101,12 +101,12 @@ class OfficersProjection(RegistryProjection):
                 ("officers", event.officer),
                 ("months", _key(event.officer, month)),
                 ("households", _key(event.officer, month, event.household)),
+                ("plans", _key(event.officer, month)),
             ]
         if kind is VisitsPlanned:
             assert isinstance(event, VisitsPlanned)
             return [
                 ("months", _key(event.officer, event.month)),
-                ("plans", _key(event.officer, event.month)),
                 *(("households", _key(event.officer, event.month, h)) for h in event.households),
             ]
         if kind is OfficerEnlisted:
@@ -115,16 +115,16 @@ class OfficersProjection(RegistryProjection):
         if kind is RecordRetracted:
             assert isinstance(event, RecordRetracted)
             return [("officers", event.officer), ("records", _key(event.officer, event.record))]
-        badge = getattr(event, "officer", None)
-        if not isinstance(badge, str):
+        if kind not in self.handlers:
             return []
+        badge: str = event.officer  # type: ignore[attr-defined]
         if kind in _MONTHLY:
             month = self.month(event.occurred_at)  # type: ignore[attr-defined]
             return [("officers", badge), ("months", _key(badge, month))]
         return [("officers", badge)]
 
     def follows(self, view: DocumentView, event: DomainEvent) -> list[tuple[str, str]]:
-        """What a retraction takes back, and the households a replaced plan named."""
+        """The month, household and plan of the record a retraction takes back."""
         if isinstance(event, RecordRetracted):
             record = view.get("records", _key(event.officer, event.record))
             if record is None or record.get("retracted"):
@@ -134,13 +134,8 @@ class OfficersProjection(RegistryProjection):
                 found.append(
                     ("households", _key(event.officer, record["month"], record["household"]))
                 )
+                found.append(("plans", _key(event.officer, record["month"])))
             return found
-        if isinstance(event, VisitsPlanned):
-            plan = view.get("plans", _key(event.officer, event.month))
-            return [
-                ("households", _key(event.officer, event.month, h))
-                for h in (plan or {"households": []})["households"]
-            ]
         return []
 
     # --- documents --------------------------------------------------------------------
@@ -170,8 +165,13 @@ class OfficersProjection(RegistryProjection):
     def _put_month(self, view: DocumentView, document: Document) -> None:
         view.put("months", _key(document["badge"], document["month"]), document)
 
-    def _household(self, view: DocumentView, key: str) -> Document:
-        return view.get("households", key) or {"visits": 0, "planned": False}
+    def _visits(self, view: DocumentView, key: str) -> int:
+        found = view.get("households", key)
+        return 0 if found is None else int(found["visits"])
+
+    def _in_plan(self, view: DocumentView, badge: str, month: str, household: str) -> bool:
+        plan = view.get("plans", _key(badge, month))
+        return plan is not None and household in plan["households"]
 
     # --- handlers ---------------------------------------------------------------------
 
@@ -182,41 +182,33 @@ class OfficersProjection(RegistryProjection):
 
     def _planned(self, view: DocumentView, event: VisitsPlanned) -> None:
         badge, name = event.officer, event.month
-        plan_key = _key(badge, name)
-        before = set((view.get("plans", plan_key) or {"households": []})["households"])
-        after = set(event.households)
+        # a JSON object, so that a visit asks "is it planned?" without building a set
+        planned = dict.fromkeys(sorted(set(event.households)), 1)
         month = self._month(view, badge, name)
-        for household, planned in [(h, False) for h in sorted(before - after)] + [
-            (h, True) for h in sorted(after - before)
-        ]:
-            key = _key(badge, name, household)
-            document = self._household(view, key)
-            document["planned"] = planned
-            if document["visits"]:
-                month["planned_visited"] += 1 if planned else -1
-            view.put("households", key, document)
-        month["households_planned"] = len(after)
+        month["households_planned"] = len(planned)
+        month["planned_visited"] = sum(
+            1 for household in planned if self._visits(view, _key(badge, name, household))
+        )
         self._put_month(view, month)
-        view.put("plans", plan_key, {"households": sorted(after)})
+        view.put("plans", _key(badge, name), {"households": planned})
 
     def _visited(self, view: DocumentView, event: VisitRecorded) -> None:
-        name = self.month(event.occurred_at)
-        month = self._month(view, event.officer, name)
+        badge, name = event.officer, self.month(event.occurred_at)
+        month = self._month(view, badge, name)
         month["visits"] += 1
-        key = _key(event.officer, name, event.household)
-        household = self._household(view, key)
-        household["visits"] += 1
-        if household["visits"] == 1:
+        key = _key(badge, name, event.household)
+        visits = self._visits(view, key) + 1
+        if visits == 1:
             month["households_visited"] += 1
-            month["planned_visited"] += int(household["planned"])
-        view.put("households", key, household)
+            month["planned_visited"] += int(self._in_plan(view, badge, name, event.household))
+        view.put("households", key, {"visits": visits})
         self._put_month(view, month)
         view.put(
             "records",
-            _key(event.officer, event.id),
+            _key(badge, event.id),
             {"kind": "visit", "month": name, "household": event.household},
         )
-        self._touch(view, event.officer, event.occurred_at)
+        self._touch(view, badge, event.occurred_at)
 
     def _lead(self, view: DocumentView, event: LeadReported) -> None:
         name = self.month(event.occurred_at)
@@ -254,13 +246,15 @@ class OfficersProjection(RegistryProjection):
         month = self._month(view, event.officer, record["month"])
         if record["kind"] == "visit":
             month["visits"] -= 1
-            household_key = _key(event.officer, record["month"], record["household"])
-            household = self._household(view, household_key)
-            household["visits"] -= 1
-            if household["visits"] == 0:
+            household = record["household"]
+            household_key = _key(event.officer, record["month"], household)
+            visits = self._visits(view, household_key) - 1
+            if visits == 0:
                 month["households_visited"] -= 1
-                month["planned_visited"] -= int(household["planned"])
-            view.put("households", household_key, household)
+                month["planned_visited"] -= int(
+                    self._in_plan(view, event.officer, record["month"], household)
+                )
+            view.put("households", household_key, {"visits": visits})
         elif record["kind"] == "lead":
             month["leads"] -= 1
             kinds: dict[str, int] = month["leads_by_kind"]

@@ -64,8 +64,9 @@ class VenuesProjection(RegistryProjection):
             ]
         if isinstance(event, RectificationVerified | RectificationFailed):
             return [("findings", _key(event.venue, event.finding))]
-        venue = getattr(event, "venue", None)
-        return [("venues", venue)] if isinstance(venue, str) else []
+        if type(event) in self.handlers:
+            return [("venues", event.venue)]  # type: ignore[attr-defined]
+        return []
 
     def _registered(self, view: DocumentView, event: VenueRegistered) -> None:
         view.put(
