@@ -14,6 +14,7 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from beatpolice._station import Station, connect
@@ -26,6 +27,7 @@ __all__ = [
     "EXIT_USAGE",
     "UsageError",
     "add_command",
+    "instant",
     "main",
     "open_station",
 ]
@@ -45,6 +47,19 @@ def open_station(args: argparse.Namespace) -> Station:
 
     url = args.db or os.environ.get("BEATPOLICE_DB") or DEFAULT_DB
     return connect(url, time_zone=args.time_zone)
+
+
+def instant(text: str) -> datetime:
+    """An argparse type: an ISO 8601 instant with an offset (``--as-of``)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from error
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no offset; give one, e.g. 2014-02-01T00:00:00+08:00"
+        )
+    return moment
 
 
 def _store_options(parser: argparse.ArgumentParser, *, default: object) -> None:

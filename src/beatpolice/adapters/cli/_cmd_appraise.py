@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
-from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, open_station
+from beatpolice.adapters.cli import EXIT_OK, add_command, instant, open_station
 from beatpolice.appraisal import AppraisalReport, Comparison, appraise, compare
 
 
@@ -27,27 +26,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--rules", default="dezhou-2014", help="shipped rule set or TOML file (dezhou-2014)"
     )
-    parser.add_argument("--as-of", help="ISO 8601 instant with an offset (default: now)")
+    parser.add_argument(
+        "--as-of", type=instant, help="ISO 8601 instant with an offset (default: now)"
+    )
     parser.add_argument("--compare", metavar="RULES", help="a second rule set: what-if table")
     parser.add_argument("--json", action="store_true", help="print the JSON report")
     parser.set_defaults(func=run)
 
 
-def _as_of(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise UsageError(f"--as-of: not an ISO 8601 time: {text!r}") from error
-    if moment.tzinfo is None:
-        raise UsageError("--as-of: give an offset, e.g. 2014-02-01T00:00:00+08:00")
-    return moment
-
-
 def run(args: argparse.Namespace) -> int:
     """Appraise (or compare) and print."""
-    as_of = _as_of(args.as_of)
+    as_of = args.as_of
     station = open_station(args)
     try:
         if args.compare:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, open_station
+from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, instant, open_station
 from beatpolice.appraisal import AppraisalReport, appraise
 from beatpolice.report import VerifyHint, write_html
 
@@ -32,7 +31,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--rules", default="dezhou-2014", help="shipped rule set or TOML file (dezhou-2014)"
     )
-    parser.add_argument("--as-of", help="ISO 8601 instant with an offset (default: now)")
+    parser.add_argument(
+        "--as-of", type=instant, help="ISO 8601 instant with an offset (default: now)"
+    )
     parser.add_argument(
         "--from",
         dest="source",
@@ -42,18 +43,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--html", type=Path, required=True, metavar="FILE", help="output file")
     parser.set_defaults(func=run)
-
-
-def _as_of(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise UsageError(f"--as-of: not an ISO 8601 time: {text!r}") from error
-    if moment.tzinfo is None:
-        raise UsageError("--as-of: give an offset, e.g. 2014-02-01T00:00:00+08:00")
-    return moment
 
 
 def _saved(path: Path) -> AppraisalReport:
@@ -74,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if args.month is None:
             raise UsageError("--month is required (or --from REPORT.json)")
-        as_of = _as_of(args.as_of)
+        as_of = args.as_of
         station = open_station(args)
         try:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
