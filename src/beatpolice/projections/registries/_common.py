@@ -86,8 +86,9 @@ class MonthCut:
 
     def __init__(self, time_zone: str) -> None:
         self._zone = zone(time_zone)
-        self._start = self._end = datetime.max.replace(tzinfo=UTC)
-        self._name = ""
+        never = datetime.max.replace(tzinfo=UTC)
+        # one tuple, replaced whole, so that threads sharing the cut never mix two months
+        self._current: tuple[datetime, datetime, str] = (never, never, "")
         self._known: dict[str, tuple[datetime, datetime]] = {}
         # id -> (the datetime itself, its month): holding the object keeps its id unique
         self._seen: dict[int, tuple[datetime, str]] = {}
@@ -104,21 +105,25 @@ class MonthCut:
         return name
 
     def _cut(self, moment: datetime) -> str:
-        if self._start <= moment < self._end:
-            return self._name
+        start, end, current = self._current
+        if start <= moment < end:
+            return current
         local = moment.astimezone(self._zone)
         name = f"{local.year:04d}-{local.month:02d}"
         bounds = self._known.get(name) or self._bounds(local.year, local.month, name)
         if bounds is not None:
-            self._start, self._end = bounds
-            self._name = name
+            self._current = (*bounds, name)
         return name
 
     def _bounds(self, year: int, month: int, name: str) -> tuple[datetime, datetime] | None:
         following = (year + month // 12, month % 12 + 1)
-        start = datetime(year, month, 1, tzinfo=self._zone).astimezone(UTC)
-        end = datetime(*following, 1, tzinfo=self._zone).astimezone(UTC)
         tick = timedelta(microseconds=1)
+        try:
+            start = datetime(year, month, 1, tzinfo=self._zone).astimezone(UTC)
+            end = datetime(*following, 1, tzinfo=self._zone).astimezone(UTC)
+            start - tick  # the first and last months of the calendar overflow here
+        except (OverflowError, ValueError):
+            return None
         checks = (start, end - tick)
         if (
             any(month_of(moment, self._zone.key) != name for moment in checks)
