@@ -270,13 +270,13 @@ def load_officer(params: Params) -> Result:
             return station.officer(params["badge"])
     else:
         # the same repository without its snapshot store: every event is replayed
-        from beatpolice._station import _project
+        from beatpolice._handlers import project
 
         repository = Repository(app.events)
         officer_id = Officer.create_id(params["badge"])
 
         def load() -> Any:
-            return repository.get(officer_id, projector_func=_project)
+            return repository.get(officer_id, projector_func=project)
 
     version = load().version  # warm: connections, topic cache, pydantic schemas
     times: list[float] = []

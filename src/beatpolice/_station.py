@@ -23,14 +23,14 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic, register_topic
 
 from beatpolice import commands as c
+from beatpolice._handlers import HANDLERS, UnitOfWork, project
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
 from beatpolice.adapters.storage import StoreURL, parse_url, schema_lock
-from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock, stable_id
+from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
     BeatpoliceError,
     ConcurrencyError,
-    IdConflictError,
     StorageError,
     UnknownDisputeError,
     UnknownOfficerError,
@@ -44,14 +44,9 @@ from beatpolice.domain.escalation import (
 )
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.values import Level, Role
-from beatpolice.domain.venue import Finding, Venue
+from beatpolice.domain.venue import Venue
 
 __all__ = ["Receipt", "Station", "connect", "retry_on_conflict"]
-
-CACHE_SIZE = 5000
-"""Aggregates a station keeps in memory between transactions (least recently used go).
-A cached aggregate may be stale if another process wrote since; the version check on
-save then refuses the batch, the cache is dropped, and the batch is decided again."""
 
 SNAPSHOT_INTERVAL = 200
 """An aggregate is snapshotted every this many events (an officer with 10,000 events
@@ -60,17 +55,8 @@ then loads from a snapshot and at most 199 events)."""
 register_topic("beatpolice:Snapshot", AggregateSnapshot)
 AggregateSnapshot.TOPIC = "beatpolice:Snapshot"
 
-A = TypeVar("A", bound=StationAggregate)
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _project(aggregate: Any, events: Iterable[Any]) -> Any:
-    # eventsourcing's default projector checks each event against a Protocol with
-    # isinstance (about 10 µs an event); our events all have ``mutate``.
-    for domain_event in events:
-        aggregate = domain_event.mutate(aggregate)
-    return aggregate
 
 
 class _EventStoreApp(Application[UUID]):
@@ -86,9 +72,9 @@ class _EventStoreApp(Application[UUID]):
         Venue: SNAPSHOT_INTERVAL,
     }
     snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {
-        Officer: _project,
-        Dispute: _project,
-        Venue: _project,
+        Officer: project,
+        Dispute: project,
+        Venue: project,
     }
     snapshot_class = AggregateSnapshot
 
@@ -125,54 +111,6 @@ class Receipt:
     def duplicate(self) -> bool:
         """True when the command had been recorded before and nothing was written."""
         return self.events == 0
-
-
-class _UnitOfWork:
-    """The aggregates one transaction reads and changes."""
-
-    def __init__(
-        self, app: _EventStoreApp, cache: dict[UUID, StationAggregate] | None = None
-    ) -> None:
-        self._app = app
-        self._cache = cache if cache is not None else {}
-        self._loaded: dict[UUID, StationAggregate | None] = {}
-
-    def find(self, kind: type[A], key: str) -> A | None:
-        aggregate_id = stable_id(kind.__name__.lower(), key)
-        if aggregate_id not in self._loaded and aggregate_id in self._cache:
-            # Another writer (process, station) may have recorded events since this one
-            # cached the aggregate: catch up on them, or a command would be decided on
-            # stale state (a follow-up of a visit recorded elsewhere refused as unknown).
-            cached = self._cache[aggregate_id]
-            newer = list(self._app.events.get(aggregate_id, gt=cached.version))
-            self._loaded[aggregate_id] = _project(cached, newer) if newer else cached
-        if aggregate_id not in self._loaded:
-            try:
-                found = self._app.repository.get(aggregate_id, projector_func=_project)
-            except Exception as error:  # eventsourcing's AggregateNotFoundError et al.
-                if type(error).__name__ != "AggregateNotFoundError":
-                    raise
-                found = None
-            self._loaded[aggregate_id] = found
-        found = self._loaded[aggregate_id]
-        if found is not None and not isinstance(found, kind):
-            raise TypeError(f"{key!r} is a {type(found).__name__}, not a {kind.__name__}")
-        return found
-
-    def add(self, aggregate: StationAggregate) -> None:
-        self._loaded[aggregate.id] = aggregate
-
-    def pending(self) -> list[StationAggregate]:
-        return [agg for agg in self._loaded.values() if agg is not None and agg.pending_events]
-
-    def keep(self) -> None:
-        """After a successful save: remember what was loaded for the next batch."""
-        for aggregate_id, aggregate in self._loaded.items():
-            if aggregate is not None:
-                self._cache.pop(aggregate_id, None)
-                self._cache[aggregate_id] = aggregate
-        while len(self._cache) > CACHE_SIZE:
-            del self._cache[next(iter(self._cache))]
 
 
 RETRY_ATTEMPTS = 20
@@ -325,7 +263,7 @@ class Station:
         batch = list(commands)
         for attempt in range(5):
             with self._lock, self._clock_in_force():
-                uow = _UnitOfWork(self._app, self._cache)
+                uow = UnitOfWork(self._app, self._cache)
                 outcomes: list[Receipt | BeatpoliceError] = []
                 try:
                     for command in batch:
@@ -346,15 +284,15 @@ class Station:
             return outcomes
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _decide(self, uow: _UnitOfWork, command: c.Command) -> Receipt | BeatpoliceError:
+    def _decide(self, uow: UnitOfWork, command: c.Command) -> Receipt | BeatpoliceError:
         digest = command.digest()
         try:
-            events = _HANDLERS[type(command)](self, uow, command, digest)
+            events = HANDLERS[type(command)](self.policy, uow, command, digest)
         except BeatpoliceError as error:
             return error
         return Receipt(type=command.type, digest=digest, events=events)
 
-    def _save(self, uow: _UnitOfWork) -> None:
+    def _save(self, uow: UnitOfWork) -> None:
         pending = uow.pending()
         if not pending:
             return
@@ -375,21 +313,21 @@ class Station:
 
     def officer(self, badge: str) -> Officer:
         """The officer with this badge, as recorded now."""
-        found = _UnitOfWork(self._app).find(Officer, badge)
+        found = UnitOfWork(self._app).find(Officer, badge)
         if found is None:
             raise UnknownOfficerError(badge, field="badge")
         return found
 
     def dispute(self, dispute: str) -> Dispute:
         """The dispute with this id, as recorded now."""
-        found = _UnitOfWork(self._app).find(Dispute, dispute)
+        found = UnitOfWork(self._app).find(Dispute, dispute)
         if found is None:
             raise UnknownDisputeError(dispute, field="dispute")
         return found
 
     def venue(self, venue: str) -> Venue:
         """The venue with this id, as recorded now."""
-        found = _UnitOfWork(self._app).find(Venue, venue)
+        found = UnitOfWork(self._app).find(Venue, venue)
         if found is None:
             raise UnknownVenueError(venue, field="venue")
         return found
@@ -559,212 +497,6 @@ def _fields(arguments: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
             fields[key] = tuple(value)
     return fields
-
-
-# --- handlers: one per command; each returns how many events it recorded --------------
-
-
-def _enlisted(uow: _UnitOfWork, badge: str) -> Officer:
-    officer = uow.find(Officer, badge)
-    if officer is None:
-        raise UnknownOfficerError(badge, field="officer")
-    return officer
-
-
-def _opened(uow: _UnitOfWork, dispute: str) -> Dispute:
-    found = uow.find(Dispute, dispute)
-    if found is None:
-        raise UnknownDisputeError(dispute, field="dispute")
-    return found
-
-
-def _registered(uow: _UnitOfWork, venue: str) -> Venue:
-    found = uow.find(Venue, venue)
-    if found is None:
-        raise UnknownVenueError(venue, field="venue")
-    return found
-
-
-def _count(aggregate: StationAggregate, before: int) -> int:
-    return aggregate.version - before
-
-
-def _on_enlist(station: Station, uow: _UnitOfWork, cmd: c.EnlistOfficer, digest: str) -> int:
-    existing = uow.find(Officer, cmd.badge)
-    if existing is not None:
-        if existing.has_seen(digest):
-            return 0
-        raise IdConflictError(f"badge: officer {cmd.badge!r} was enlisted with other details")
-    uow.add(
-        Officer(badge=cmd.badge, name=cmd.name, station=cmd.station, beat=cmd.beat, command=digest)
-    )
-    return 1
-
-
-def _on_officer_record(
-    action: Callable[[Officer, Any, str], None],
-) -> Callable[[Station, _UnitOfWork, Any, str], int]:
-    """A handler for a command recorded in the officer's own aggregate."""
-
-    def handler(station: Station, uow: _UnitOfWork, cmd: Any, digest: str) -> int:
-        officer = _enlisted(uow, cmd.officer)
-        if officer.has_seen(digest):
-            return 0
-        before = officer.version
-        action(officer, cmd, digest)
-        return _count(officer, before)
-
-    return handler
-
-
-def _on_dispute(
-    action: Callable[[Station, Dispute, Any, str], None],
-) -> Callable[[Station, _UnitOfWork, Any, str], int]:
-    """A handler for a command on an open dispute, by an enlisted officer."""
-
-    def handler(station: Station, uow: _UnitOfWork, cmd: Any, digest: str) -> int:
-        _enlisted(uow, cmd.officer)
-        dispute = _opened(uow, cmd.dispute)
-        if dispute.has_seen(digest):
-            return 0
-        before = dispute.version
-        action(station, dispute, cmd, digest)
-        return _count(dispute, before)
-
-    return handler
-
-
-def _on_venue(
-    action: Callable[[Venue, Any, str], None],
-) -> Callable[[Station, _UnitOfWork, Any, str], int]:
-    """A handler for a command on a registered venue, by an enlisted officer."""
-
-    def handler(station: Station, uow: _UnitOfWork, cmd: Any, digest: str) -> int:
-        _enlisted(uow, cmd.officer)
-        venue = _registered(uow, cmd.venue)
-        if venue.has_seen(digest):
-            return 0
-        before = venue.version
-        action(venue, cmd, digest)
-        return _count(venue, before)
-
-    return handler
-
-
-def _on_open_dispute(station: Station, uow: _UnitOfWork, cmd: c.OpenDispute, digest: str) -> int:
-    _enlisted(uow, cmd.officer)
-    existing = uow.find(Dispute, cmd.id)
-    if existing is not None:
-        if existing.has_seen(digest):
-            return 0
-        raise IdConflictError(f"id: dispute {cmd.id!r} was opened before with other content")
-    uow.add(
-        Dispute.open(
-            id=cmd.id,
-            officer=cmd.officer,
-            category=cmd.category,
-            parties=cmd.parties,
-            occurred_at=cmd.occurred_at,
-            level=cmd.level,
-            physical_conflict=cmd.physical_conflict,
-            policy=station.policy,
-            command=digest,
-        )
-    )
-    return 1
-
-
-def _on_register_venue(
-    station: Station, uow: _UnitOfWork, cmd: c.RegisterVenue, digest: str
-) -> int:
-    _enlisted(uow, cmd.officer)
-    existing = uow.find(Venue, cmd.id)
-    if existing is not None:
-        if existing.has_seen(digest):
-            return 0
-        raise IdConflictError(f"id: venue {cmd.id!r} was registered before with other content")
-    uow.add(
-        Venue(
-            venue=cmd.id,
-            name=cmd.name,
-            category=cmd.category,
-            address=cmd.address,
-            officer=cmd.officer,
-            occurred_at=cmd.occurred_at,
-            command=digest,
-        )
-    )
-    return 1
-
-
-def _findings(specs: tuple[c.FindingSpec, ...]) -> tuple[Finding, ...]:
-    return tuple(
-        Finding(id=s.id, code=s.code, description=s.description, rectify_by=s.rectify_by)
-        for s in specs
-    )
-
-
-_HANDLERS: dict[type[Any], Callable[[Station, _UnitOfWork, Any, str], int]] = {
-    c.EnlistOfficer: _on_enlist,
-    c.PlanVisits: _on_officer_record(
-        lambda o, cmd, d: o.plan_visits(cmd.month, cmd.households, d)
-    ),
-    c.RecordVisit: _on_officer_record(
-        lambda o, cmd, d: o.record_visit(
-            cmd.id, cmd.household, cmd.occurred_at, cmd.people_match_register, cmd.notes, d
-        )
-    ),
-    c.FollowUpVisit: _on_officer_record(
-        lambda o, cmd, d: o.follow_up_visit(cmd.visit, cmd.occurred_at, cmd.satisfied, d)
-    ),
-    c.ReportLead: _on_officer_record(
-        lambda o, cmd, d: o.report_lead(cmd.id, cmd.kind, cmd.occurred_at, cmd.summary, d)
-    ),
-    c.RecordService: _on_officer_record(
-        lambda o, cmd, d: o.record_service(cmd.id, cmd.kind, cmd.occurred_at, cmd.acknowledged, d)
-    ),
-    c.RetractRecord: _on_officer_record(
-        lambda o, cmd, d: o.retract_record(cmd.record, cmd.reason, cmd.occurred_at, d)
-    ),
-    c.OpenDispute: _on_open_dispute,
-    c.EscalateDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.escalate(
-            cmd.officer, cmd.to_level, cmd.reason, cmd.occurred_at, d
-        )
-    ),
-    c.MediateDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.mediate(
-            cmd.officer,
-            cmd.participants,
-            cmd.outcome,
-            cmd.occurred_at,
-            dis.rules(),
-            d,
-        )
-    ),
-    c.FollowUpDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.follow_up(
-            cmd.officer, cmd.parties_satisfied, cmd.occurred_at, d
-        )
-    ),
-    c.ReferDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.refer(cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d)
-    ),
-    c.ReopenDispute: _on_dispute(
-        lambda s, dis, cmd, d: dis.reopen(cmd.officer, cmd.reason, cmd.occurred_at, dis.rules(), d)
-    ),
-    c.RegisterVenue: _on_register_venue,
-    c.InspectVenue: _on_venue(
-        lambda v, cmd, d: v.inspect(
-            cmd.officer, cmd.mode, cmd.occurred_at, _findings(cmd.findings), d
-        )
-    ),
-    c.VerifyRectification: _on_venue(
-        lambda v, cmd, d: v.verify_rectification(
-            cmd.finding, cmd.officer, cmd.passed, cmd.occurred_at, d
-        )
-    ),
-}
 
 
 def connect(

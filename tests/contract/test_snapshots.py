@@ -15,7 +15,8 @@ from contract_helpers import BADGE, FIELD_TIME, enlist
 
 import beatpolice
 from beatpolice import commands
-from beatpolice._station import SNAPSHOT_INTERVAL, _project
+from beatpolice._handlers import project
+from beatpolice._station import SNAPSHOT_INTERVAL
 from beatpolice.domain import Officer
 
 EVENTS = 10_000
@@ -71,7 +72,7 @@ def test_officer_with_ten_thousand_events_loads_from_a_snapshot(
     assert events_read < SNAPSHOT_INTERVAL
 
     started = time.perf_counter()
-    replayed = _project(None, app.events.get(officer_id))
+    replayed = project(None, app.events.get(officer_id))
     without_snapshot = time.perf_counter() - started
     assert replayed.version == officer.version
     assert replayed.records == officer.records
@@ -91,7 +92,7 @@ def test_snapshot_state_equals_the_replayed_state(station: beatpolice.Station) -
     officer_id = Officer.create_id(BADGE)
 
     loaded = station.officer(BADGE)
-    replayed = _project(None, app.events.get(officer_id))
+    replayed = project(None, app.events.get(officer_id))
 
     assert list(app.snapshots.get(officer_id))
     assert vars(loaded) == vars(replayed)
