@@ -7,18 +7,25 @@ time), then measures, in the same run:
 
 - ``index``: catching up the appraisal index from nothing (once per store);
 - ``appraise``: appraising one month (``--month``) as of the end of the store and as
-  of the month's own end (both after the index is caught up), best of ``--repeat``;
+  of the month's own end (both after the index is caught up), median of ``--repeat``;
 - ``bare read``: reading and decoding every event of the store (``Station.events``),
   the cost a replay of the whole history would pay at the very least.
 
+Times are wall-clock seconds; ``*_cpu_s`` are this process's CPU seconds for the same
+work (on a loaded machine they show what the work itself costs; PostgreSQL's own work
+is in the wall time only).
+
 Run alone: ``python -m benchmarks.bench_appraisal --events 1500000`` (about 1.5 million
-events is a city-year; the default is smaller so that the run takes minutes).
+events is a city-year; the default is smaller so that the run takes minutes). A store
+takes long to build: ``--sqlite PATH`` and ``--postgres URL`` build it there once and
+reuse it on later runs (the index is then dropped and caught up from nothing again).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import statistics
 import sys
 import tempfile
 import time
@@ -32,7 +39,7 @@ import orjson
 import beatpolice
 from beatpolice.adapters.ingest import ingest_lines
 from beatpolice.appraisal import appraise, index_runner
-from benchmarks._workload import write_workload
+from benchmarks._workload import Workload, write_workload
 
 __all__ = ["bench", "main"]
 
@@ -68,45 +75,79 @@ def _build(url: str, workload: Path, batch: int) -> tuple[float, int]:
     return time.perf_counter() - started, count
 
 
-def _timed(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
+def _timed(action: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """Median wall and CPU seconds of ``repeat`` runs, and the last result."""
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = action()
-        times.append(time.perf_counter() - started)
-    return min(times), result
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
-def bench(url: str, workload: Path, *, month: str, repeat: int, batch: int) -> dict[str, Any]:
-    """Build the store at ``url`` and measure index, appraisal and bare read on it."""
-    build_s, events = _build(url, workload, batch)
+def _stored_events(url: str) -> int:
+    with beatpolice.connect(url) as station:
+        return station.app.recorder.max_notification_id() or 0
+
+
+def bench(
+    url: str,
+    workload: Path | None,
+    *,
+    month: str,
+    repeat: int,
+    batch: int,
+    reuse_index: bool = False,
+) -> dict[str, Any]:
+    """Build the store at ``url`` (unless ``workload`` is None: reuse it) and measure.
+
+    With ``reuse_index`` the stored index is only caught up, not rebuilt from nothing.
+    """
+    build_s, events = (None, _stored_events(url))
+    if workload is not None:
+        build_s, events = _build(url, workload, batch)
     end = datetime(2100, 1, 1, tzinfo=UTC)
     with beatpolice.connect(url, clock=lambda: end) as station:
-        started = time.perf_counter()
-        index_runner(station).catch_up()
-        index_s = time.perf_counter() - started
+        runner = index_runner(station)
+        if not reuse_index:
+            runner.store.reset(runner.projection.name, runner.projection.tables)
+        started, cpu = time.perf_counter(), time.process_time()
+        runner.catch_up()
+        index_s, index_cpu = time.perf_counter() - started, time.process_time() - cpu
         year, number = int(month[:4]), int(month[5:])
         month_end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
-        latest_s, report = _timed(lambda: appraise(station, month=month, as_of=end), repeat)
-        past_s, _ = _timed(lambda: appraise(station, month=month, as_of=month_end), repeat)
-        started = time.perf_counter()
+        latest_s, latest_cpu, report = _timed(
+            lambda: appraise(station, month=month, as_of=end), repeat
+        )
+        past_s, past_cpu, past = _timed(
+            lambda: appraise(station, month=month, as_of=month_end), repeat
+        )
+        started, cpu = time.perf_counter(), time.process_time()
         read = sum(1 for _ in station.events(page=5000))
-        bare_s = time.perf_counter() - started
-    month_facts = sum(
+        bare_s, bare_cpu = time.perf_counter() - started, time.process_time() - cpu
+    month_records = sum(
         int(o.metrics["visits"]) + int(o.metrics["leads"]) + int(o.metrics["services"])
         for o in report.officers
     )
     return {
         "events": events,
-        "build_s": round(build_s, 1),
+        "build_s": None if build_s is None else round(build_s, 1),
         "index_catch_up_s": round(index_s, 1),
+        "index_catch_up_cpu_s": round(index_cpu, 1),
         "appraise_month_s": round(latest_s, 3),
+        "appraise_month_cpu_s": round(latest_cpu, 3),
         "appraise_month_as_of_month_end_s": round(past_s, 3),
+        "appraise_month_as_of_month_end_cpu_s": round(past_cpu, 3),
         "bare_read_decode_all_s": round(bare_s, 2),
+        "bare_read_decode_all_cpu_s": round(bare_cpu, 2),
+        "bare_over_appraise": round(bare_s / latest_s, 1),
         "bare_events_read": read,
         "officers": len(report.officers),
-        "month_records_counted": month_facts,
+        "month_records_counted": month_records,
         "stars_awarded": sum(len(o.awarded) for o in report.officers),
+        "fingerprint": report.fingerprint,
+        "fingerprint_as_of_month_end": past.fingerprint,
     }
 
 
@@ -127,32 +168,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=150_000)
     parser.add_argument("--officers", type=int, default=600)
     parser.add_argument("--month", default="2014-03")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--batch", type=int, default=5000, help="commands per transaction")
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument(
+        "--sqlite", metavar="PATH", help="keep the SQLite store here (reused if it exists)"
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="use this PostgreSQL database (built if it holds no events, else reused)",
+    )
+    parser.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="with a reused store: catch its index up instead of rebuilding it",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-appraisal-") as folder:
-        workload = write_workload(
-            Path(folder) / "city.jsonl", events=args.events, officers=args.officers
-        )
+        workload: Workload | None = None
+
+        def events_file() -> Path:
+            nonlocal workload
+            if workload is None:
+                workload = write_workload(
+                    Path(folder) / "city.jsonl", events=args.events, officers=args.officers
+                )
+            return workload.path
+
+        def run(url: str, build: bool) -> dict[str, Any]:
+            return bench(
+                url,
+                events_file() if build else None,
+                month=args.month,
+                repeat=args.repeat,
+                batch=args.batch,
+                reuse_index=args.reuse_index,
+            )
+
         for backend in args.backends.split(","):
             if backend == "sqlite":
-                result = bench(
-                    f"sqlite:///{folder}/station.db",
-                    workload.path,
-                    month=args.month,
-                    repeat=args.repeat,
-                    batch=args.batch,
-                )
+                path = Path(args.sqlite) if args.sqlite else Path(folder) / "station.db"
+                url = f"sqlite:///{path}"
+                result = run(url, not (path.exists() and _stored_events(url) > 0))
+            elif args.postgres:
+                result = run(args.postgres, _stored_events(args.postgres) == 0)
             else:
                 with _postgres() as server:
-                    result = bench(
-                        server.create_database("bench_appraisal"),
-                        workload.path,
-                        month=args.month,
-                        repeat=args.repeat,
-                        batch=args.batch,
-                    )
+                    result = run(server.create_database("bench_appraisal"), True)
             print(
                 orjson.dumps({"backend": backend, "month": args.month, **result}).decode(),
                 flush=True,

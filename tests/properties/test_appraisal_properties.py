@@ -89,14 +89,14 @@ def _late(records: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     return late
 
 
+DEZHOU = load_rules("dezhou-2014")
+assert isinstance(DEZHOU, FiveStarRules)
 LENIENT = FiveStarRules(
     name="tiny",
     version="1",
     minimum_households=0,
-    stars=load_rules("dezhou-2014").stars.model_copy(
-        update={
-            "visit": load_rules("dezhou-2014").stars.visit.model_copy(update={"households": 2})
-        }
+    stars=DEZHOU.stars.model_copy(
+        update={"visit": DEZHOU.stars.visit.model_copy(update={"households": 2})}
     ),
 )
 

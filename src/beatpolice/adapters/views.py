@@ -73,6 +73,9 @@ class MemoryViewStore:
         self._tables: dict[str, dict[str, dict[str, Document]]] = {}
         self._positions: dict[str, tuple[int, int | None]] = {}
 
+    def keep_as_text(self, projection: str, table: str) -> None:
+        """Nothing to do: documents are kept as Python objects."""
+
     def position(self, projection: str) -> tuple[int, int | None]:
         """The last applied notification id and the fold version."""
         return self._positions.get(projection, (0, None))
@@ -141,6 +144,9 @@ class SQLiteViewStore:
                 f"CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, doc TEXT NOT NULL)"
             )
             self._created.add(name)
+
+    def keep_as_text(self, projection: str, table: str) -> None:
+        """Nothing to do: SQLite keeps every document as JSON text."""
 
     def position(self, projection: str) -> tuple[int, int | None]:
         """The last applied notification id and the fold version."""
@@ -261,15 +267,37 @@ class PostgresViewStore:
                 f"CREATE TABLE IF NOT EXISTS {_TRACKING} "
                 "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, version INTEGER NOT NULL)"
             )
-        self._created: set[str] = set()
+        self._created: dict[str, str] = {}
+        """Table name -> the type of its ``doc`` column (``jsonb`` or ``text``)."""
+        self._text: set[str] = set()
 
-    def _ensure(self, name: str) -> None:
-        if name not in self._created:
+    def keep_as_text(self, projection: str, table: str) -> None:
+        """Keep a table's documents as JSON text, not ``jsonb``, when it is created.
+
+        For tables read in bulk and never queried by SQL (an index): PostgreSQL then
+        returns the stored text as it is instead of rendering every ``jsonb`` tree
+        again, which is most of the cost of scanning them. A table that already
+        exists keeps its type until it is reset.
+        """
+        self._text.add(_table(projection, table))
+
+    def _ensure(self, name: str) -> str:
+        kind = self._created.get(name)
+        if kind is None:
+            declared = "text" if name in self._text else "jsonb"
             self._connection.execute(
                 f'CREATE TABLE IF NOT EXISTS {name} (key TEXT COLLATE "C" PRIMARY KEY, '
-                "doc JSONB NOT NULL)"
+                f"doc {declared.upper()} NOT NULL)"
             )
-            self._created.add(name)
+            row = self._connection.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s "
+                "AND column_name = 'doc'",
+                (name,),
+            ).fetchone()
+            kind = "text" if row is not None and row[0] == "text" else "jsonb"
+            self._created[name] = kind
+        return kind
 
     def position(self, projection: str) -> tuple[int, int | None]:
         """The last applied notification id and the fold version."""
@@ -341,8 +369,9 @@ class PostgresViewStore:
                     raise _conflict(projection, expected, stored)
                 with self._connection.cursor() as cursor:
                     for name, rows in by_table.items():
+                        doc_type = self._ensure(name)
                         cursor.executemany(
-                            f"INSERT INTO {name} (key, doc) VALUES (%s, %s::jsonb) "
+                            f"INSERT INTO {name} (key, doc) VALUES (%s, %s::{doc_type}) "
                             "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc",
                             rows,
                         )
@@ -357,7 +386,7 @@ class PostgresViewStore:
             for table in tables:
                 name = _table(projection, table)
                 self._connection.execute(f"DROP TABLE IF EXISTS {name}")
-                self._created.discard(name)
+                self._created.pop(name, None)
             self._connection.execute(f"DELETE FROM {_TRACKING} WHERE name = %s", (projection,))
 
     def close(self) -> None:

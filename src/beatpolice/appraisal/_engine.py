@@ -133,6 +133,7 @@ class _PrefetchingIndex:
         self.name = index.name
         self.version = index.version
         self.tables = index.tables
+        self.text_tables = index.text_tables
         self._read = event_source(station)
         self._page: list[DomainEvent] = []
         self._view: DocumentView | None = None
@@ -248,42 +249,29 @@ def _read(station: Station, period: _Period, as_of: str) -> _Read:
     for key, document in store.scan(
         name, "facts", f"{period.key}-" if period.is_year else f"{period.key}/"
     ):
-        # the hot loop of an appraisal (10^5 facts a month): build tuples directly
+        # the hot loop of an appraisal (10^5 facts a month): comprehensions that build
+        # the tuples directly. The officer's own facts (5 fields) and those of other
+        # aggregates are taken in two passes; each kind keeps its filing order.
         badge, day = key[8:-3], f"{key[:7]}-{key[-2:]}"
         kept = facts.get(badge)
         if kept is None:
             kept = facts[badge] = []
-        own = document["o"]
-        for raw in document["f"]:
-            if raw[1] <= as_of:
-                kind = raw[0]
-                if len(raw) == 5:
-                    kept.append(
-                        new(
-                            Fact,
-                            (topics[kind], own, raw[3], raw[1], raw[2], kind, raw[4], day, "", 0),
-                        )
-                    )
-                else:
-                    kept.append(
-                        new(
-                            Fact,
-                            (
-                                topics[kind],
-                                raw[5],
-                                raw[3],
-                                raw[1],
-                                raw[2],
-                                kind,
-                                raw[4],
-                                day,
-                                "",
-                                0,
-                            ),
-                        )
-                    )
-                    if kind == "mediation":
-                        mediated.setdefault(badge, set()).add(raw[3])
+        own, rows = document["o"], document["f"]
+        kept += [
+            new(Fact, (topics[r[0]], own, r[3], r[1], r[2], r[0], r[4], day, "", 0))
+            for r in rows
+            if r[1] <= as_of and len(r) == 5
+        ]
+        foreign = [
+            new(Fact, (topics[r[0]], r[5], r[3], r[1], r[2], r[0], r[4], day, "", 0))
+            for r in rows
+            if len(r) != 5 and r[1] <= as_of
+        ]
+        if foreign:
+            kept += foreign
+            held = {f.key for f in foreign if f.kind == "mediation"}
+            if held:
+                mediated.setdefault(badge, set()).update(held)
     plans: dict[str, Fact] = {}
     if not period.is_year:
         for key, document in store.scan(name, "plans", f"{period.key}/"):

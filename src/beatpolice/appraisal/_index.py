@@ -17,15 +17,16 @@ Tables (keys are ``/``-joined; months and days are in the station's time zone):
 ``plans``     ``YYYY-MM/badge`` -> ``{"f": [plan fact, ...]}``, every plan recorded;
 ``officers``  ``badge`` -> ``{"name": ..., "f": enlistment fact}``.
 
-A fact is a compact JSON list ``[kind, recorded, command, key, value]``, followed by
-``originator_id, occurred, originator_version`` where they matter (a fact of another
-aggregate than the officer's, a dispute follow-up, a plan); a ``facts`` fact without
-them belongs to the document's officer aggregate ``"o"``. The read side
-(:func:`beatpolice.appraisal._engine._read`) turns them into
+A fact is a compact JSON list ``[kind, recorded, command, key, value]``: a record, its
+follow-up or retraction, of the officer aggregate named once by the document (``"o"``).
+A fact of another aggregate (a mediation, resolution, or venue work) adds its
+``originator_id``; plans, enlistments and dispute follow-ups add ``originator_id,
+occurred, originator_version`` (the latest plan and the latest verdict are chosen by
+them). The read side (:func:`beatpolice.appraisal._engine._read`) turns them into
 :class:`beatpolice.domain.appraisal.Fact` tuples. Recorded and occurred times are UTC
 strings of one fixed width, so string order is time order. Only what an appraisal
-reads is stored (about 140 bytes a fact): a month of a city is read in one scan of
-about 18,000 small documents.
+reads is stored (~170 bytes a fact): a city's month is one key range of ~15,000 small
+documents.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ FOLD_VERSION = 2
 
 def utc_text(moment: datetime) -> str:
     """An instant as a fixed-width UTC string: ``2014-02-01T00:00:00.000000Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 class AppraisalIndex:
@@ -71,6 +72,8 @@ class AppraisalIndex:
 
     name = "appraisal"
     tables: tuple[str, ...] = ("facts", "records", "disputes", "plans", "officers")
+    text_tables: tuple[str, ...] = tables
+    """Kept as JSON text in PostgreSQL: an index read in bulk, never queried by SQL."""
 
     def __init__(self, time_zone: str) -> None:
         self.time_zone = time_zone
@@ -134,7 +137,7 @@ class AppraisalIndex:
 
     def _facts_key(self, badge: str, occurred_at: datetime) -> str:
         local = occurred_at.astimezone(self._zone)
-        return f"{local:%Y-%m}/{badge}/{local:%d}"
+        return f"{local.year:04d}-{local.month:02d}/{badge}/{local.day:02d}"
 
     @staticmethod
     def _fact(kind: str, event: Any, key: str, value: Any) -> list[Any]:

@@ -108,7 +108,11 @@ class Ratio(NamedTuple):
 
     def meets(self, threshold: Fraction) -> bool:
         """Whether the rate reaches ``threshold``; a zero denominator never does."""
-        return self.denominator > 0 and Fraction(self.numerator, self.denominator) >= threshold
+        # n/d >= a/b as integers (d, b > 0): no Fraction built per officer and rate
+        return (
+            self.denominator > 0
+            and self.numerator * threshold.denominator >= threshold.numerator * self.denominator
+        )
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"

@@ -52,6 +52,16 @@ class Projection(Protocol):
         """Fold one event into the view (``position``: its notification id)."""
 
 
+TEXT_TABLES_ATTRIBUTE = "text_tables"
+"""Optional projection attribute: the tables a view store keeps as JSON text.
+
+A projection may list tables it reads in bulk and never queries by SQL (an index);
+PostgreSQL keeps them as ``text`` rather than ``jsonb`` (see
+:meth:`beatpolice.adapters.views.PostgresViewStore.keep_as_text`). Projections without
+it keep every table as ``jsonb``.
+"""
+
+
 class ViewStore(Protocol):
     """Where projections keep their documents and positions (one class per backend)."""
 
@@ -157,6 +167,10 @@ class ProjectionRunner:
         self.store = store
         self._source = source
         self.page_size = page_size
+        keep_as_text = getattr(store, "keep_as_text", None)
+        if keep_as_text is not None:
+            for table in getattr(projection, TEXT_TABLES_ATTRIBUTE, ()):
+                keep_as_text(projection.name, table)
 
     @property
     def position(self) -> int:
