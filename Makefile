@@ -37,8 +37,10 @@ test: lint typecheck unit  ## Lint, typecheck and the whole test suite (PostgreS
 docs: $(STAMP)  ## Build the documentation site (strict: warnings fail) into site/.
 	$(BIN)/mkdocs build --strict
 
-bench: $(STAMP)  ## The benchmark suite (prints a table, writes benchmarks/results/*.json).
+bench: $(STAMP)  ## The benchmark suite: storage, registries rebuild, month appraisal (sizes are flags).
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.bench_registries --events 50000 --backend sqlite --backend postgres
+	$(BIN)/python -m benchmarks.bench_appraisal --events 150000 --month 2014-01
 
 clean:  ## Remove the virtual environment and generated files.
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -13,12 +13,13 @@ Example:
 from beatpolice._station import Receipt, Station, connect, retry_on_conflict
 from beatpolice.appraisal import (
     AppraisalReport,
-    AuditMismatchError,
     appraise,
     compare,
     verify,
 )
 from beatpolice.domain.errors import (
+    AppraisalError,
+    AuditMismatchError,
     BeatpoliceError,
     CalendarCoverageError,
     ConcurrencyError,
@@ -38,6 +39,7 @@ from beatpolice.domain.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AppraisalError",
     "AppraisalReport",
     "AuditMismatchError",
     "BeatpoliceError",

@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import beatpolice
+from beatpolice import AppraisalError, AuditMismatchError
 from beatpolice.appraisal import (
-    AppraisalError,
-    AuditMismatchError,
     appraise,
     compare,
     live_tallies,

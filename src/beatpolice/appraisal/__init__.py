@@ -22,8 +22,6 @@ Example:
 from beatpolice.appraisal._engine import (
     SETTLE,
     SHIPPED_RULES,
-    AppraisalError,
-    AuditMismatchError,
     appraise,
     compare,
     index_runner,
@@ -44,10 +42,8 @@ from beatpolice.domain.appraisal_rules import FiveStarRules, ScorecardRules
 __all__ = [
     "SETTLE",
     "SHIPPED_RULES",
-    "AppraisalError",
     "AppraisalIndex",
     "AppraisalReport",
-    "AuditMismatchError",
     "Comparison",
     "ComparisonRow",
     "FiveStarRules",

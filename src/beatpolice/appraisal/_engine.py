@@ -47,7 +47,7 @@ from beatpolice.domain.appraisal import (
     rank_scorecard,
 )
 from beatpolice.domain.appraisal_rules import FiveStarRules, RuleSet, ScorecardRules, rules_digest
-from beatpolice.domain.errors import BeatpoliceError
+from beatpolice.domain.errors import AppraisalError, AuditMismatchError
 from beatpolice.domain.values import MONTH_PATTERN
 from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
 
@@ -72,18 +72,6 @@ decided and committed a moment later (a large ingest batch: seconds), so until t
 margin has passed an event stamped before ``as_of`` may still appear."""
 
 _RULES_ADAPTER: TypeAdapter[RuleSet] = TypeAdapter(RuleSet)
-
-
-class AppraisalError(BeatpoliceError, ValueError):
-    """An appraisal cannot be made as asked (unknown rule set, bad month or ``as_of``)."""
-
-
-class AuditMismatchError(BeatpoliceError):
-    """A recomputed appraisal differs from the report; ``differences`` names each."""
-
-    def __init__(self, differences: list[str]) -> None:
-        self.differences = differences
-        super().__init__("the report does not match its recomputation: " + "; ".join(differences))
 
 
 # --- rule sets ------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from beatpolice.domain.dispute import (
     MediationHeld,
 )
 from beatpolice.domain.errors import (
+    AppraisalError,
+    AuditMismatchError,
     BeatpoliceError,
     CalendarCoverageError,
     ConcurrencyError,
@@ -85,6 +87,8 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
 
 __all__ = [
     "EVENT_CLASSES",
+    "AppraisalError",
+    "AuditMismatchError",
     "BeatpoliceError",
     "CalendarCoverageError",
     "ConcurrencyError",

@@ -14,6 +14,8 @@ or the record and the rule that refused it::
     │   ├── DisputeClosedError       a closed or referred dispute
     │   ├── EscalationRefusedError   the level would not rise
     │   └── MediationRefusedError    the level's required participants are missing
+    ├── AppraisalError               an appraisal asked with an unknown rule set, bad month
+    ├── AuditMismatchError           a report differs from its recomputation
     ├── CalendarCoverageError        no holiday calendar for a deadline's year
     ├── ConcurrencyError             another writer changed the aggregate first
     └── StorageError                 the store could not be opened or used
@@ -27,6 +29,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "AppraisalError",
+    "AuditMismatchError",
     "BeatpoliceError",
     "CalendarCoverageError",
     "ConcurrencyError",
@@ -144,6 +148,18 @@ class MediationRefusedError(RuleViolationError):
     """A mediation that cannot resolve the dispute at its level (participants missing)."""
 
     rule = "a resolution needs the level's required participants"
+
+
+class AppraisalError(BeatpoliceError, ValueError):
+    """An appraisal cannot be made as asked (unknown rule set, bad month or ``as_of``)."""
+
+
+class AuditMismatchError(BeatpoliceError):
+    """A recomputed appraisal differs from the report; ``differences`` names each."""
+
+    def __init__(self, differences: list[str]) -> None:
+        self.differences = differences
+        super().__init__("the report does not match its recomputation: " + "; ".join(differences))
 
 
 class CalendarCoverageError(BeatpoliceError, LookupError):

@@ -11,12 +11,12 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from beatpolice.appraisal import (
-    AppraisalError,
     AppraisalReport,
     FiveStarRules,
     ScorecardRules,
     load_rules,
 )
+from beatpolice.domain.errors import AppraisalError
 from beatpolice.report._chart import gauge_chart
 from beatpolice.report._gauges import gauges
 

@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command, open_station
-from beatpolice.appraisal import AppraisalReport, AuditMismatchError, verify
+from beatpolice.appraisal import AppraisalReport, verify
+from beatpolice.domain.errors import AuditMismatchError
 
 
 def register(subparsers: Any) -> None:
