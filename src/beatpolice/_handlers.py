@@ -9,7 +9,7 @@ recorded: 0 for an exact re-send.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -21,6 +21,7 @@ from beatpolice.domain.errors import (
     IdConflictError,
     UnknownDisputeError,
     UnknownOfficerError,
+    UnknownRecordError,
     UnknownVenueError,
 )
 from beatpolice.domain.escalation import EscalationPolicy
@@ -98,104 +99,68 @@ Handler = Callable[[EscalationPolicy, "UnitOfWork", Any, str], int]
 """Decides one command: ``(policy for new disputes, unit of work, command, digest)``."""
 
 
-def _enlisted(uow: UnitOfWork, badge: str) -> Officer:
-    officer = uow.find(Officer, badge)
-    if officer is None:
-        raise UnknownOfficerError(badge, field="officer")
-    return officer
+_UNKNOWN: dict[type[StationAggregate], type[UnknownRecordError]] = {
+    Officer: UnknownOfficerError,
+    Dispute: UnknownDisputeError,
+    Venue: UnknownVenueError,
+}
 
 
-def _opened(uow: UnitOfWork, dispute: str) -> Dispute:
-    found = uow.find(Dispute, dispute)
+def _existing(uow: UnitOfWork, kind: type[A], key: str, field: str) -> A:
+    found = uow.find(kind, key)
     if found is None:
-        raise UnknownDisputeError(dispute, field="dispute")
+        raise _UNKNOWN[kind](key, field=field)
     return found
 
 
-def _registered(uow: UnitOfWork, venue: str) -> Venue:
-    found = uow.find(Venue, venue)
-    if found is None:
-        raise UnknownVenueError(venue, field="venue")
-    return found
+def _is_resend(uow: UnitOfWork, kind: type[A], key: str, field: str, digest: str) -> bool:
+    """Whether a creating command was recorded before; other content under its id is refused."""
+    existing = uow.find(kind, key)
+    if existing is None:
+        return False
+    if existing.has_seen(digest):
+        return True
+    raise IdConflictError(
+        f"{field}: {kind.__name__.lower()} {key!r} was recorded before with other content",
+        field=field,
+    )
 
 
-def _count(aggregate: StationAggregate, before: int) -> int:
-    return aggregate.version - before
+def _on(kind: type[A], field: str, action: Callable[[A, Any, str], None]) -> Handler:
+    """A handler for a command on an existing aggregate (``field`` names it), by an
+    enlisted officer; an officer's own records name no other aggregate."""
+
+    def handler(policy: EscalationPolicy, uow: UnitOfWork, cmd: Any, digest: str) -> int:
+        officer = _existing(uow, Officer, cmd.officer, "officer")
+        aggregate = (
+            officer if kind is Officer else _existing(uow, kind, getattr(cmd, field), field)
+        )
+        if aggregate.has_seen(digest):
+            return 0
+        before = aggregate.version
+        action(cast(A, aggregate), cmd, digest)
+        return aggregate.version - before
+
+    return handler
 
 
 def _on_enlist(
     policy: EscalationPolicy, uow: UnitOfWork, cmd: c.EnlistOfficer, digest: str
 ) -> int:
-    existing = uow.find(Officer, cmd.badge)
-    if existing is not None:
-        if existing.has_seen(digest):
-            return 0
-        raise IdConflictError(f"badge: officer {cmd.badge!r} was enlisted with other details")
+    if _is_resend(uow, Officer, cmd.badge, "badge", digest):
+        return 0
     uow.add(
         Officer(badge=cmd.badge, name=cmd.name, station=cmd.station, beat=cmd.beat, command=digest)
     )
     return 1
 
 
-def _on_officer_record(
-    action: Callable[[Officer, Any, str], None],
-) -> Handler:
-    """A handler for a command recorded in the officer's own aggregate."""
-
-    def handler(policy: EscalationPolicy, uow: UnitOfWork, cmd: Any, digest: str) -> int:
-        officer = _enlisted(uow, cmd.officer)
-        if officer.has_seen(digest):
-            return 0
-        before = officer.version
-        action(officer, cmd, digest)
-        return _count(officer, before)
-
-    return handler
-
-
-def _on_dispute(
-    action: Callable[[Dispute, Any, str], None],
-) -> Handler:
-    """A handler for a command on an open dispute, by an enlisted officer."""
-
-    def handler(policy: EscalationPolicy, uow: UnitOfWork, cmd: Any, digest: str) -> int:
-        _enlisted(uow, cmd.officer)
-        dispute = _opened(uow, cmd.dispute)
-        if dispute.has_seen(digest):
-            return 0
-        before = dispute.version
-        action(dispute, cmd, digest)
-        return _count(dispute, before)
-
-    return handler
-
-
-def _on_venue(
-    action: Callable[[Venue, Any, str], None],
-) -> Handler:
-    """A handler for a command on a registered venue, by an enlisted officer."""
-
-    def handler(policy: EscalationPolicy, uow: UnitOfWork, cmd: Any, digest: str) -> int:
-        _enlisted(uow, cmd.officer)
-        venue = _registered(uow, cmd.venue)
-        if venue.has_seen(digest):
-            return 0
-        before = venue.version
-        action(venue, cmd, digest)
-        return _count(venue, before)
-
-    return handler
-
-
 def _on_open_dispute(
     policy: EscalationPolicy, uow: UnitOfWork, cmd: c.OpenDispute, digest: str
 ) -> int:
-    _enlisted(uow, cmd.officer)
-    existing = uow.find(Dispute, cmd.id)
-    if existing is not None:
-        if existing.has_seen(digest):
-            return 0
-        raise IdConflictError(f"id: dispute {cmd.id!r} was opened before with other content")
+    _existing(uow, Officer, cmd.officer, "officer")
+    if _is_resend(uow, Dispute, cmd.id, "id", digest):
+        return 0
     uow.add(
         Dispute.open(
             id=cmd.id,
@@ -215,12 +180,9 @@ def _on_open_dispute(
 def _on_register_venue(
     policy: EscalationPolicy, uow: UnitOfWork, cmd: c.RegisterVenue, digest: str
 ) -> int:
-    _enlisted(uow, cmd.officer)
-    existing = uow.find(Venue, cmd.id)
-    if existing is not None:
-        if existing.has_seen(digest):
-            return 0
-        raise IdConflictError(f"id: venue {cmd.id!r} was registered before with other content")
+    _existing(uow, Officer, cmd.officer, "officer")
+    if _is_resend(uow, Venue, cmd.id, "id", digest):
+        return 0
     uow.add(
         Venue(
             venue=cmd.id,
@@ -244,31 +206,47 @@ def _findings(specs: tuple[c.FindingSpec, ...]) -> tuple[Finding, ...]:
 
 HANDLERS: dict[type[Any], Handler] = {
     c.EnlistOfficer: _on_enlist,
-    c.PlanVisits: _on_officer_record(
-        lambda o, cmd, d: o.plan_visits(cmd.month, cmd.households, d)
+    c.PlanVisits: _on(
+        Officer, "officer", lambda o, cmd, d: o.plan_visits(cmd.month, cmd.households, d)
     ),
-    c.RecordVisit: _on_officer_record(
+    c.RecordVisit: _on(
+        Officer,
+        "officer",
         lambda o, cmd, d: o.record_visit(
             cmd.id, cmd.household, cmd.occurred_at, cmd.people_match_register, cmd.notes, d
-        )
+        ),
     ),
-    c.FollowUpVisit: _on_officer_record(
-        lambda o, cmd, d: o.follow_up_visit(cmd.visit, cmd.occurred_at, cmd.satisfied, d)
+    c.FollowUpVisit: _on(
+        Officer,
+        "officer",
+        lambda o, cmd, d: o.follow_up_visit(cmd.visit, cmd.occurred_at, cmd.satisfied, d),
     ),
-    c.ReportLead: _on_officer_record(
-        lambda o, cmd, d: o.report_lead(cmd.id, cmd.kind, cmd.occurred_at, cmd.summary, d)
+    c.ReportLead: _on(
+        Officer,
+        "officer",
+        lambda o, cmd, d: o.report_lead(cmd.id, cmd.kind, cmd.occurred_at, cmd.summary, d),
     ),
-    c.RecordService: _on_officer_record(
-        lambda o, cmd, d: o.record_service(cmd.id, cmd.kind, cmd.occurred_at, cmd.acknowledged, d)
+    c.RecordService: _on(
+        Officer,
+        "officer",
+        lambda o, cmd, d: o.record_service(cmd.id, cmd.kind, cmd.occurred_at, cmd.acknowledged, d),
     ),
-    c.RetractRecord: _on_officer_record(
-        lambda o, cmd, d: o.retract_record(cmd.record, cmd.reason, cmd.occurred_at, d)
+    c.RetractRecord: _on(
+        Officer,
+        "officer",
+        lambda o, cmd, d: o.retract_record(cmd.record, cmd.reason, cmd.occurred_at, d),
     ),
     c.OpenDispute: _on_open_dispute,
-    c.EscalateDispute: _on_dispute(
-        lambda dis, cmd, d: dis.escalate(cmd.officer, cmd.to_level, cmd.reason, cmd.occurred_at, d)
+    c.EscalateDispute: _on(
+        Dispute,
+        "dispute",
+        lambda dis, cmd, d: dis.escalate(
+            cmd.officer, cmd.to_level, cmd.reason, cmd.occurred_at, d
+        ),
     ),
-    c.MediateDispute: _on_dispute(
+    c.MediateDispute: _on(
+        Dispute,
+        "dispute",
         lambda dis, cmd, d: dis.mediate(
             cmd.officer,
             cmd.participants,
@@ -276,26 +254,36 @@ HANDLERS: dict[type[Any], Handler] = {
             cmd.occurred_at,
             dis.rules(),
             d,
-        )
+        ),
     ),
-    c.FollowUpDispute: _on_dispute(
-        lambda dis, cmd, d: dis.follow_up(cmd.officer, cmd.parties_satisfied, cmd.occurred_at, d)
+    c.FollowUpDispute: _on(
+        Dispute,
+        "dispute",
+        lambda dis, cmd, d: dis.follow_up(cmd.officer, cmd.parties_satisfied, cmd.occurred_at, d),
     ),
-    c.ReferDispute: _on_dispute(
-        lambda dis, cmd, d: dis.refer(cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d)
+    c.ReferDispute: _on(
+        Dispute,
+        "dispute",
+        lambda dis, cmd, d: dis.refer(cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d),
     ),
-    c.ReopenDispute: _on_dispute(
-        lambda dis, cmd, d: dis.reopen(cmd.officer, cmd.reason, cmd.occurred_at, dis.rules(), d)
+    c.ReopenDispute: _on(
+        Dispute,
+        "dispute",
+        lambda dis, cmd, d: dis.reopen(cmd.officer, cmd.reason, cmd.occurred_at, dis.rules(), d),
     ),
     c.RegisterVenue: _on_register_venue,
-    c.InspectVenue: _on_venue(
+    c.InspectVenue: _on(
+        Venue,
+        "venue",
         lambda v, cmd, d: v.inspect(
             cmd.officer, cmd.mode, cmd.occurred_at, _findings(cmd.findings), d
-        )
+        ),
     ),
-    c.VerifyRectification: _on_venue(
+    c.VerifyRectification: _on(
+        Venue,
+        "venue",
         lambda v, cmd, d: v.verify_rectification(
             cmd.finding, cmd.officer, cmd.passed, cmd.occurred_at, d
-        )
+        ),
     ),
 }
