@@ -29,8 +29,8 @@ lint: $(STAMP)  ## Ruff (lint and format check) on src/ and tests/.
 typecheck: $(STAMP)  ## mypy --strict on src/.
 	$(BIN)/mypy
 
-unit: $(STAMP)  ## The test suite alone, without lint and typecheck.
-	$(BIN)/python -m pytest -q
+unit: $(STAMP)  ## The test suite alone, with coverage of domain/ and projections/ (>= 90%).
+	$(BIN)/python -m pytest -q --cov --cov-report=term
 
 test: lint typecheck unit  ## Lint, typecheck and the whole test suite (PostgreSQL included).
 
