@@ -56,6 +56,15 @@ class UnitOfWork:
         self._app = app
         self._cache = cache if cache is not None else {}
         self._loaded: dict[UUID, StationAggregate | None] = {}
+        self._touched: dict[UUID, tuple[StationAggregate, int]] = {}
+
+    def begin_command(self) -> None:
+        """Start watching the aggregates the next command reads, with their versions."""
+        self._touched = {}
+
+    def changed_by_command(self) -> bool:
+        """Whether the command in hand triggered events (a refusal must not have)."""
+        return any(aggregate.version != seen for aggregate, seen in self._touched.values())
 
     def find(self, kind: type[A], key: str) -> A | None:
         aggregate_id = stable_id(kind.__name__.lower(), key)
@@ -77,10 +86,13 @@ class UnitOfWork:
         found = self._loaded[aggregate_id]
         if found is not None and not isinstance(found, kind):
             raise TypeError(f"{key!r} is a {type(found).__name__}, not a {kind.__name__}")
+        if found is not None:
+            self._touched.setdefault(aggregate_id, (found, found.version))
         return found
 
     def add(self, aggregate: StationAggregate) -> None:
         self._loaded[aggregate.id] = aggregate
+        self._touched[aggregate.id] = (aggregate, 0)
 
     def pending(self) -> list[StationAggregate]:
         return [agg for agg in self._loaded.values() if agg is not None and agg.pending_events]

@@ -286,9 +286,17 @@ class Station:
 
     def _decide(self, uow: UnitOfWork, command: c.Command) -> Receipt | BeatpoliceError:
         digest = command.digest()
+        uow.begin_command()
         try:
             events = HANDLERS[type(command)](self.policy, uow, command, digest)
         except BeatpoliceError as error:
+            if uow.changed_by_command():
+                # A refusal after an event was triggered would save half a command with
+                # the rest of the batch: a bug in a handler, so nothing is saved at all.
+                raise RuntimeError(
+                    f"{command.type} was refused after it had triggered events; "
+                    "the batch was not saved"
+                ) from error
             return error
         return Receipt(type=command.type, digest=digest, events=events)
 

@@ -296,3 +296,33 @@ def test_events_decode_to_the_domain_classes(station: beatpolice.Station) -> Non
     for _, event in station.events():
         assert isinstance(event, DomainEvent)
         assert type(event) in EVENT_CLASSES
+
+
+def test_a_handler_refusing_after_triggering_an_event_saves_nothing(
+    station: beatpolice.Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from beatpolice import _handlers
+    from beatpolice.domain import UnknownRecordError
+
+    station.enlist_officer(badge="D9", name="薛翠翠", station="德州", beat="一区")
+    before = stored_events(station)
+    record_visit = _handlers.HANDLERS[commands.RecordVisit]
+
+    def half_then_refuse(policy: Any, uow: Any, cmd: Any, digest: str) -> int:
+        record_visit(policy, uow, cmd, digest)
+        raise UnknownRecordError("X", field="record")
+
+    monkeypatch.setitem(_handlers.HANDLERS, commands.RecordVisit, half_then_refuse)
+    good = commands.EnlistOfficer(badge="D10", name="林凡", station="德州", beat="二区")
+    bad = commands.RecordVisit(
+        id="V1",
+        officer="D9",
+        household="H1",
+        occurred_at=FIELD_TIME,
+        people_match_register=True,
+    )
+    with pytest.raises(RuntimeError, match="refused after it had triggered events"):
+        station.handle_batch([good, bad])
+    assert stored_events(station) == before
+    monkeypatch.undo()
+    assert station.handle(bad).events == 1  # the station's cache was not left half-changed
