@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic, register_topic
 
 from beatpolice import commands as c
-from beatpolice._handlers import HANDLERS, UnitOfWork, project
+from beatpolice._handlers import HANDLERS, UnitOfWork
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
 from beatpolice.adapters.storage import StoreURL, parse_url, schema_lock
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
@@ -65,16 +65,6 @@ class _EventStoreApp(Application[UUID]):
         "MAPPER_TOPIC": get_topic(PydanticMapper),
         "TRANSCODER_TOPIC": get_topic(JSONTranscoder),
         "IS_SNAPSHOTTING_ENABLED": "y",
-    }
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
-        Officer: SNAPSHOT_INTERVAL,
-        Dispute: SNAPSHOT_INTERVAL,
-        Venue: SNAPSHOT_INTERVAL,
-    }
-    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {
-        Officer: project,
-        Dispute: project,
-        Venue: project,
     }
     snapshot_class = AggregateSnapshot
 
