@@ -71,7 +71,7 @@ __all__ = [
 def _chinese_workday(day: date) -> bool | None:
     try:
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
+    except NotImplementedError:  # chinesecalendar's way of saying "year not covered"
         return None
 
 
