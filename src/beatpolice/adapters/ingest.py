@@ -14,7 +14,7 @@ from typing import IO
 
 import attrs
 
-from beatpolice._station import Receipt, Station
+from beatpolice._station import Station
 from beatpolice.commands import Command, parse_command
 from beatpolice.domain.errors import BeatpoliceError
 
@@ -74,11 +74,26 @@ def ingest_lines(
     and changes nothing; the others are recorded.
     """
     report = IngestReport()
-    for batch in _batches(lines, batch_size, report, stop_on_error, on_refused):
-        commands = [command for _, command in batch]
-        outcomes = station.handle_batch(commands, stop_on_error=stop_on_error)
+    for batch, malformed in _batches(lines, batch_size, report, stop_on_error):
+        outcomes = station.handle_batch(
+            [command for _, command in batch], stop_on_error=stop_on_error
+        )
+        refusals = list(malformed)
         for (number, _), outcome in zip(batch, outcomes, strict=False):
-            _count(report, number, outcome, on_refused)
+            if isinstance(outcome, BeatpoliceError):
+                refusals.append(Refusal(number, str(outcome)))
+            elif outcome.duplicate:
+                report.resent += 1
+            else:
+                report.recorded += 1
+                report.events += outcome.events
+        if stop_on_error and refusals:
+            # only the first refusal stops the ingest; nothing after it was decided
+            refusals = [min(refusals, key=lambda refusal: refusal.line)]
+        for refusal in sorted(refusals, key=lambda refusal: refusal.line):
+            report.refused.append(refusal)
+            if on_refused is not None:
+                on_refused(refusal)
         if on_batch is not None:
             on_batch(report)
         if stop_on_error and report.refused:
@@ -87,37 +102,15 @@ def ingest_lines(
     return report
 
 
-def _count(
-    report: IngestReport,
-    number: int,
-    outcome: Receipt | BeatpoliceError,
-    on_refused: Callable[[Refusal], None] | None,
-) -> None:
-    if isinstance(outcome, BeatpoliceError):
-        _refuse(report, Refusal(number, str(outcome)), on_refused)
-    elif outcome.duplicate:
-        report.resent += 1
-    else:
-        report.recorded += 1
-        report.events += outcome.events
-
-
-def _refuse(
-    report: IngestReport, refusal: Refusal, on_refused: Callable[[Refusal], None] | None
-) -> None:
-    report.refused.append(refusal)
-    if on_refused is not None:
-        on_refused(refusal)
-
-
 def _batches(
     lines: Iterable[str | bytes],
     batch_size: int,
     report: IngestReport,
     stop_on_error: bool,
-    on_refused: Callable[[Refusal], None] | None,
-) -> Iterator[list[tuple[int, Command]]]:
+) -> Iterator[tuple[list[tuple[int, Command]], list[Refusal]]]:
+    """Parsed commands with their line numbers, and the malformed lines among them."""
     batch: list[tuple[int, Command]] = []
+    malformed: list[Refusal] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -125,16 +118,15 @@ def _batches(
         try:
             batch.append((number, parse_command(line)))
         except BeatpoliceError as error:
-            _refuse(report, Refusal(number, str(error)), on_refused)
+            malformed.append(Refusal(number, str(error)))
             if stop_on_error:
                 # the lines before this one are still recorded; nothing after it
-                report.stopped = True
                 break
         if len(batch) >= batch_size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+            yield batch, malformed
+            batch, malformed = [], []
+    if batch or malformed:
+        yield batch, malformed
 
 
 def open_lines(path: Path) -> IO[bytes]:
