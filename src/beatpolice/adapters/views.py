@@ -60,6 +60,16 @@ def _after(prefix: str) -> str | None:
     return stripped[:-1] + chr(ord(stripped[-1]) + 1)
 
 
+def _rows_by_table(
+    projection: str, changes: Mapping[TableKey, Document]
+) -> dict[str, list[tuple[str, bytes]]]:
+    """A page's changed documents as (key, JSON) rows, grouped by SQL table."""
+    by_table: dict[str, list[tuple[str, bytes]]] = {}
+    for (table, key), document in changes.items():
+        by_table.setdefault(_table(projection, table), []).append((key, orjson.dumps(document)))
+    return by_table
+
+
 def _conflict(projection: str, expected: int, stored: int) -> PositionConflictError:
     return PositionConflictError(
         f"projection {projection!r} is at {stored}, not {expected}: another runner "
@@ -205,11 +215,7 @@ class SQLiteViewStore:
         position: int,
     ) -> None:
         """Write the documents and the position in one transaction."""
-        by_table: dict[str, list[tuple[str, bytes]]] = {}
-        for (table, key), document in changes.items():
-            by_table.setdefault(_table(projection, table), []).append(
-                (key, orjson.dumps(document))
-            )
+        by_table = _rows_by_table(projection, changes)
         with self._lock:
             for name in by_table:
                 self._ensure(name)
@@ -353,11 +359,10 @@ class PostgresViewStore:
         position: int,
     ) -> None:
         """Write the documents and the position in one transaction."""
-        by_table: dict[str, list[tuple[str, str]]] = {}
-        for (table, key), document in changes.items():
-            by_table.setdefault(_table(projection, table), []).append(
-                (key, orjson.dumps(document).decode())
-            )
+        by_table = {
+            name: [(key, doc.decode()) for key, doc in rows]
+            for name, rows in _rows_by_table(projection, changes).items()
+        }
         with self._lock:
             for name in by_table:
                 self._ensure(name)

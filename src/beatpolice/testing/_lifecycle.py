@@ -12,6 +12,7 @@ and that replaying each dispute's events gives the state the station reports.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -289,17 +290,15 @@ class DisputeLifecycle(RuleBasedStateMachine):
     def reopen(self, dispute: str) -> None:
         """Reopen: refused while open; every N-th reopening raises a level (policy)."""
         known = self.model[dispute]
+        reopen = functools.partial(
+            self.station.reopen_dispute,
+            dispute=dispute,
+            officer=_OFFICER,
+            reason="flared up",
+            occurred_at=self._occurred_at(),
+        )
         if known.status == "open":
-            when = self._occurred_at()
-            self._expect(
-                lambda: self.station.reopen_dispute(
-                    dispute=dispute,
-                    officer=_OFFICER,
-                    reason="flared up",
-                    occurred_at=when,
-                ),
-                RuleViolationError,
-            )
+            self._expect(reopen, RuleViolationError)
             return
         reopenings = known.reopenings + 1
         every = self.escalation.reopens_per_level
@@ -308,17 +307,7 @@ class DisputeLifecycle(RuleBasedStateMachine):
             higher = [r.level for r in self.escalation.levels if r.level.rank > known.level.rank]
             raised = higher[0] if higher else known.level
         events = 1 if raised == known.level else 2
-        when = self._occurred_at()
-        self._expect(
-            lambda: self.station.reopen_dispute(
-                dispute=dispute,
-                officer=_OFFICER,
-                reason="flared up",
-                occurred_at=when,
-            ),
-            None,
-            events=events,
-        )
+        self._expect(reopen, None, events=events)
         known.status, known.reopenings, known.level = "open", reopenings, raised
         known.events += events
 
