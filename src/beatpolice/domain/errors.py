@@ -11,6 +11,7 @@ or the record and the rule that refused it::
     │   └── UnknownVenueError
     ├── RuleViolationError           well-formed, but a domain rule refuses it
     │   ├── IdConflictError          same id, other content
+    │   ├── FieldTimeError           a field time out of range or before what it follows
     │   ├── DisputeClosedError       a closed or referred dispute
     │   ├── EscalationRefusedError   the level would not rise
     │   └── MediationRefusedError    the level's required participants are missing
@@ -18,6 +19,11 @@ or the record and the rule that refused it::
     ├── AuditMismatchError           a report differs from its recomputation
     ├── CalendarCoverageError        no holiday calendar for a deadline's year
     ├── ConcurrencyError             another writer changed the aggregate first
+    ├── SettingError                 a station setting is unusable (time zone, tolerance)
+    ├── UnknownPolicyError           a dispute's escalation policy is in neither the
+    │                                store nor the package
+    ├── CommandFailedError           a command could not be decided (a defect; only
+    │                                that command is refused, its batch goes on)
     └── StorageError                 the store could not be opened or used
 
 ``ConcurrencyError`` is the only one worth retrying; see
@@ -33,16 +39,20 @@ __all__ = [
     "AuditMismatchError",
     "BeatpoliceError",
     "CalendarCoverageError",
+    "CommandFailedError",
     "ConcurrencyError",
     "DisputeClosedError",
     "EscalationRefusedError",
+    "FieldTimeError",
     "IdConflictError",
     "InvalidCommandError",
     "MediationRefusedError",
     "RuleViolationError",
+    "SettingError",
     "StorageError",
     "UnknownDisputeError",
     "UnknownOfficerError",
+    "UnknownPolicyError",
     "UnknownRecordError",
     "UnknownVenueError",
 ]
@@ -132,6 +142,19 @@ class IdConflictError(RuleViolationError):
     rule = "same id, same content"
 
 
+class FieldTimeError(RuleViolationError):
+    """A field time outside the accepted range, or dated before what it follows.
+
+    ``field`` names the time field (``occurred_at``, ``started_at``, ``ended_at``) and
+    ``rule`` the rule it broke (ADR 0206).
+    """
+
+    rule = "a field time lies between 1990 and the recording clock plus the tolerance"
+
+    def __init__(self, field: str, message: str, *, rule: str = "") -> None:
+        super().__init__(f"{field}: {message}", rule=rule, field=field)
+
+
 class DisputeClosedError(RuleViolationError):
     """A closed (resolved) or referred dispute refuses escalation and mediation."""
 
@@ -176,3 +199,24 @@ class ConcurrencyError(BeatpoliceError):
 
 class StorageError(BeatpoliceError):
     """The event store could not be opened or used (bad URL, unreachable server, ...)."""
+
+
+class SettingError(BeatpoliceError, ValueError):
+    """A station setting cannot be used: an unknown time zone, a negative tolerance, ..."""
+
+
+class UnknownPolicyError(BeatpoliceError, LookupError):
+    """A dispute names an escalation policy (name and version) that this process cannot
+    find: it is neither recorded in the store nor shipped with the package."""
+
+
+class CommandFailedError(BeatpoliceError):
+    """A command could not be decided because of a defect, not a rule.
+
+    Only that command is refused (nothing of it is written) and the rest of its batch
+    goes on; the message names the command and the underlying error so that it can be
+    reported. ``__cause__`` holds the original exception.
+    """
+
+    rule = "a command is recorded or refused, never half-decided"
+    field = ""
