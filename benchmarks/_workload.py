@@ -484,7 +484,11 @@ def write_workload(path: Path, *, events: int, officers: int = 600, seed: int = 
         for command, count in _commands(officers, seed):
             out.write(orjson.dumps(command) + b"\n")
             workload.lines += 1
-            workload.events += count
+            # the first dispute also records its escalation policy in the store
+            first_dispute = command["type"] == "open_dispute" and not workload.by_type.get(
+                "open_dispute"
+            )
+            workload.events += count + first_dispute
             workload.by_type[command["type"]] = workload.by_type.get(command["type"], 0) + 1
             if workload.events >= events:
                 break

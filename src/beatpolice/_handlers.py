@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from beatpolice import commands as c
+from beatpolice._policy_book import PolicyBook
 from beatpolice.domain._base import StationAggregate, stable_id
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
@@ -26,6 +27,7 @@ from beatpolice.domain.errors import (
 )
 from beatpolice.domain.escalation import EscalationPolicy
 from beatpolice.domain.officer import Officer
+from beatpolice.domain.policy_record import PolicyRecord, key
 from beatpolice.domain.venue import Finding, Venue
 
 __all__ = ["CACHE_SIZE", "HANDLERS", "UnitOfWork", "project"]
@@ -107,8 +109,8 @@ class UnitOfWork:
             del self._cache[next(iter(self._cache))]
 
 
-Handler = Callable[[EscalationPolicy, "UnitOfWork", Any, str], int]
-"""Decides one command: ``(policy for new disputes, unit of work, command, digest)``."""
+Handler = Callable[[PolicyBook, "UnitOfWork", Any, str], int]
+"""Decides one command: ``(the station's policies, unit of work, command, digest)``."""
 
 
 _UNKNOWN: dict[type[StationAggregate], type[UnknownRecordError]] = {
@@ -138,11 +140,11 @@ def _is_resend(uow: UnitOfWork, kind: type[A], key: str, field: str, digest: str
     )
 
 
-def _on(kind: type[A], field: str, action: Callable[[A, Any, str], None]) -> Handler:
+def _on(kind: type[A], field: str, action: Callable[[A, Any, str, PolicyBook], None]) -> Handler:
     """A handler for a command on an existing aggregate (``field`` names it), by an
     enlisted officer; an officer's own records name no other aggregate."""
 
-    def handler(policy: EscalationPolicy, uow: UnitOfWork, cmd: Any, digest: str) -> int:
+    def handler(book: PolicyBook, uow: UnitOfWork, cmd: Any, digest: str) -> int:
         officer = _existing(uow, Officer, cmd.officer, "officer")
         aggregate = (
             officer if kind is Officer else _existing(uow, kind, getattr(cmd, field), field)
@@ -150,15 +152,13 @@ def _on(kind: type[A], field: str, action: Callable[[A, Any, str], None]) -> Han
         if aggregate.has_seen(digest):
             return 0
         before = aggregate.version
-        action(cast(A, aggregate), cmd, digest)
+        action(cast(A, aggregate), cmd, digest, book)
         return aggregate.version - before
 
     return handler
 
 
-def _on_enlist(
-    policy: EscalationPolicy, uow: UnitOfWork, cmd: c.EnlistOfficer, digest: str
-) -> int:
+def _on_enlist(book: PolicyBook, uow: UnitOfWork, cmd: c.EnlistOfficer, digest: str) -> int:
     if _is_resend(uow, Officer, cmd.badge, "badge", digest):
         return 0
     uow.add(
@@ -167,30 +167,37 @@ def _on_enlist(
     return 1
 
 
-def _on_open_dispute(
-    policy: EscalationPolicy, uow: UnitOfWork, cmd: c.OpenDispute, digest: str
-) -> int:
+def _on_open_dispute(book: PolicyBook, uow: UnitOfWork, cmd: c.OpenDispute, digest: str) -> int:
     _existing(uow, Officer, cmd.officer, "officer")
     if _is_resend(uow, Dispute, cmd.id, "id", digest):
         return 0
-    uow.add(
-        Dispute.open(
-            id=cmd.id,
-            officer=cmd.officer,
-            category=cmd.category,
-            parties=cmd.parties,
-            occurred_at=cmd.occurred_at,
-            level=cmd.level,
-            physical_conflict=cmd.physical_conflict,
-            policy=policy,
-            command=digest,
-        )
+    policy = book.policy
+    dispute = Dispute.open(
+        id=cmd.id,
+        officer=cmd.officer,
+        category=cmd.category,
+        parties=cmd.parties,
+        occurred_at=cmd.occurred_at,
+        level=cmd.level,
+        physical_conflict=cmd.physical_conflict,
+        policy=policy,
+        command=digest,
     )
+    uow.add(dispute)
+    if uow.find(PolicyRecord, key(policy.name, policy.version)) is None:
+        # the first dispute under a policy records it, so that any process finds it
+        uow.add(PolicyRecord.adopt(policy, digest))
+        return 2
     return 1
 
 
+def _rules(book: PolicyBook, dispute: Dispute) -> EscalationPolicy:
+    """The policy a dispute was opened under, from the station's book."""
+    return book.lookup(dispute.policy, dispute.policy_version or None)
+
+
 def _on_register_venue(
-    policy: EscalationPolicy, uow: UnitOfWork, cmd: c.RegisterVenue, digest: str
+    book: PolicyBook, uow: UnitOfWork, cmd: c.RegisterVenue, digest: str
 ) -> int:
     _existing(uow, Officer, cmd.officer, "officer")
     if _is_resend(uow, Venue, cmd.id, "id", digest):
@@ -219,82 +226,90 @@ def _findings(specs: tuple[c.FindingSpec, ...]) -> tuple[Finding, ...]:
 HANDLERS: dict[type[Any], Handler] = {
     c.EnlistOfficer: _on_enlist,
     c.PlanVisits: _on(
-        Officer, "officer", lambda o, cmd, d: o.plan_visits(cmd.month, cmd.households, d)
+        Officer, "officer", lambda o, cmd, d, _: o.plan_visits(cmd.month, cmd.households, d)
     ),
     c.RecordVisit: _on(
         Officer,
         "officer",
-        lambda o, cmd, d: o.record_visit(
+        lambda o, cmd, d, _: o.record_visit(
             cmd.id, cmd.household, cmd.occurred_at, cmd.people_match_register, cmd.notes, d
         ),
     ),
     c.FollowUpVisit: _on(
         Officer,
         "officer",
-        lambda o, cmd, d: o.follow_up_visit(cmd.visit, cmd.occurred_at, cmd.satisfied, d),
+        lambda o, cmd, d, _: o.follow_up_visit(cmd.visit, cmd.occurred_at, cmd.satisfied, d),
     ),
     c.ReportLead: _on(
         Officer,
         "officer",
-        lambda o, cmd, d: o.report_lead(cmd.id, cmd.kind, cmd.occurred_at, cmd.summary, d),
+        lambda o, cmd, d, _: o.report_lead(cmd.id, cmd.kind, cmd.occurred_at, cmd.summary, d),
     ),
     c.RecordService: _on(
         Officer,
         "officer",
-        lambda o, cmd, d: o.record_service(cmd.id, cmd.kind, cmd.occurred_at, cmd.acknowledged, d),
+        lambda o, cmd, d, _: o.record_service(
+            cmd.id, cmd.kind, cmd.occurred_at, cmd.acknowledged, d
+        ),
     ),
     c.RetractRecord: _on(
         Officer,
         "officer",
-        lambda o, cmd, d: o.retract_record(cmd.record, cmd.reason, cmd.occurred_at, d),
+        lambda o, cmd, d, _: o.retract_record(cmd.record, cmd.reason, cmd.occurred_at, d),
     ),
     c.OpenDispute: _on_open_dispute,
     c.EscalateDispute: _on(
         Dispute,
         "dispute",
-        lambda dis, cmd, d: dis.escalate(
-            cmd.officer, cmd.to_level, cmd.reason, cmd.occurred_at, d
+        lambda dis, cmd, d, book: dis.escalate(
+            cmd.officer, cmd.to_level, cmd.reason, cmd.occurred_at, d, policy=_rules(book, dis)
         ),
     ),
     c.MediateDispute: _on(
         Dispute,
         "dispute",
-        lambda dis, cmd, d: dis.mediate(
+        lambda dis, cmd, d, book: dis.mediate(
             cmd.officer,
             cmd.participants,
             cmd.outcome,
             cmd.occurred_at,
-            dis.rules(),
+            _rules(book, dis),
             d,
         ),
     ),
     c.FollowUpDispute: _on(
         Dispute,
         "dispute",
-        lambda dis, cmd, d: dis.follow_up(cmd.officer, cmd.parties_satisfied, cmd.occurred_at, d),
+        lambda dis, cmd, d, _: dis.follow_up(
+            cmd.officer, cmd.parties_satisfied, cmd.occurred_at, d
+        ),
     ),
     c.ReferDispute: _on(
         Dispute,
         "dispute",
-        lambda dis, cmd, d: dis.refer(cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d),
+        lambda dis, cmd, d, book: dis.refer(
+            cmd.officer, cmd.to, cmd.reason, cmd.occurred_at, d, policy=_rules(book, dis)
+        ),
     ),
     c.ReopenDispute: _on(
         Dispute,
         "dispute",
-        lambda dis, cmd, d: dis.reopen(cmd.officer, cmd.reason, cmd.occurred_at, dis.rules(), d),
+        lambda dis, cmd, d, book: dis.reopen(
+            cmd.officer, cmd.reason, cmd.occurred_at, _rules(book, dis), d
+        ),
     ),
     c.RegisterVenue: _on_register_venue,
     c.InspectVenue: _on(
         Venue,
         "venue",
-        lambda v, cmd, d: v.inspect(
+        lambda v, cmd, d, _: v.inspect(
             cmd.officer, cmd.mode, cmd.occurred_at, _findings(cmd.findings), d
         ),
     ),
     c.VerifyRectification: _on(
         Venue,
         "venue",
-        lambda v, cmd, d: v.verify_rectification(
+        lambda v, cmd, d, _: v.verify_rectification(
             cmd.finding, cmd.officer, cmd.passed, cmd.occurred_at, d
         ),
     ),

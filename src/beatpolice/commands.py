@@ -51,6 +51,7 @@ from beatpolice.domain.values import (
 )
 
 __all__ = [
+    "COMMAND_MODELS",
     "COMMAND_TYPES",
     "Command",
     "EnlistOfficer",
@@ -340,6 +341,9 @@ COMMAND_TYPES: dict[str, type[_Command]] = {
 }
 """Every command model by its ``type``."""
 
+COMMAND_MODELS: tuple[type[_Command], ...] = tuple(COMMAND_TYPES.values())
+"""Every command model (for ``isinstance``)."""
+
 _ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 
 
@@ -372,12 +376,19 @@ def parse_command(line: str | bytes) -> Command:
         raise _invalid(error, _type_of(line)) from None
 
 
-def validate_command(data: dict[str, Any]) -> Command:
-    """Validate a command given as a Python mapping (``{"type": ..., ...}``)."""
+def validate_command(data: object) -> Command:
+    """Validate a command given as a Python mapping (``{"type": ..., ...}``).
+
+    Anything else (a list, a string, a model that is not a command) is refused with
+    :class:`InvalidCommandError` too.
+    """
+    if not isinstance(data, dict):
+        raise InvalidCommandError("type", f"a command is a JSON object, not {type(data).__name__}")
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:
-        raise _invalid(error, str(data.get("type", ""))) from None
+        kind = data.get("type", "")
+        raise _invalid(error, kind if isinstance(kind, str) else "") from None
 
 
 def build(model: type[_Command], fields: dict[str, Any]) -> _Command:

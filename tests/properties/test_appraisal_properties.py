@@ -13,7 +13,8 @@ from beatpolice.appraisal import appraise, index_runner, live_tallies, load_rule
 from beatpolice.appraisal._examples import enlist, record
 from beatpolice.domain.appraisal_rules import FiveStarRules
 
-T0 = datetime(2014, 2, 1, tzinfo=UTC)
+T0 = datetime(2014, 2, 10, tzinfo=UTC)
+"""The recording clock: after every field time the strategies draw (up to 9 February)."""
 BADGES = ("D0001", "D0002")
 
 

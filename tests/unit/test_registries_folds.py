@@ -227,9 +227,19 @@ def mediate(station: beatpolice.Station, id: str, when: datetime, *, ok: bool = 
     )
 
 
+@pytest.fixture
+def station_2024() -> Iterator[beatpolice.Station]:
+    """A station whose records were entered in October 2024 (field times are not later)."""
+    recorded = datetime(2024, 10, 1, tzinfo=UTC)
+    with beatpolice.connect("memory://", clock=lambda: recorded) as opened:
+        opened.enlist_officer(badge="B1", name="民警", station="新湖派出所", beat="一区")
+        yield opened
+
+
 def test_a_blue_dispute_is_overdue_from_the_end_of_its_third_working_day(
-    station: beatpolice.Station,
+    station_2024: beatpolice.Station,
 ) -> None:
+    station = station_2024
     # Friday 13 September 2024; 16-17 were the Mid-Autumn holiday, 14 a make-up workday
     open_dispute(station, "D1", at(2024, 9, 13, 15, 0))
     open_dispute(station, "D2", at(2024, 9, 13, 15, 0))

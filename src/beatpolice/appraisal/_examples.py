@@ -28,9 +28,9 @@ BEIJING = timezone(timedelta(hours=8))
 Command = dict[str, Any]
 
 
-def _at(month: str, index: int) -> str:
+def _at(month: str, index: int, *, hour: int = 9) -> str:
     year, number = int(month[:4]), int(month[5:])
-    return datetime(year, number, 1 + index % 28, 9, index % 60, tzinfo=BEIJING).isoformat()
+    return datetime(year, number, 1 + index % 28, hour, index % 60, tzinfo=BEIJING).isoformat()
 
 
 def enlist(badge: str, name: str) -> list[Command]:
@@ -100,7 +100,7 @@ def visits(
                     "type": "follow_up_visit",
                     "visit": visit,
                     "officer": badge,
-                    "occurred_at": _at(month, i + 1),
+                    "occurred_at": _at(month, i, hour=10),
                     "satisfied": i < happy,
                 }
             )
@@ -139,7 +139,7 @@ def mediations(
                 "officer": badge,
                 "participants": ["community_officer", "grid_worker"],
                 "outcome": "resolved" if resolved else "failed",
-                "occurred_at": _at(month, i + 1),
+                "occurred_at": _at(month, i, hour=10),
             }
         )
         if resolved and i >= unresolved + without_follow_up:
@@ -149,7 +149,7 @@ def mediations(
                     "dispute": dispute,
                     "officer": badge,
                     "parties_satisfied": i >= unresolved + without_follow_up + unsatisfied,
-                    "occurred_at": _at(month, i + 2),
+                    "occurred_at": _at(month, i, hour=11),
                 }
             )
     return out

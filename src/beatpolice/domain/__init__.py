@@ -48,6 +48,7 @@ from beatpolice.domain.officer import (
     VisitRecorded,
     VisitsPlanned,
 )
+from beatpolice.domain.policy_record import PolicyAdopted, PolicyRecord
 from beatpolice.domain.values import (
     InspectionMode,
     LeadKind,
@@ -86,8 +87,9 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ViolationFound,
     RectificationVerified,
     RectificationFailed,
+    PolicyAdopted,
 )
-"""Every event class, in contract order."""
+"""Every event class, in contract order (then the ones the store keeps for itself)."""
 
 __all__ = [
     "EVENT_CLASSES",
@@ -122,6 +124,8 @@ __all__ = [
     "Officer",
     "OfficerEnlisted",
     "Outcome",
+    "PolicyAdopted",
+    "PolicyRecord",
     "RecordRetracted",
     "RectificationFailed",
     "RectificationVerified",

@@ -200,7 +200,7 @@ class StationAggregate(BaseAggregate[UUID]):
     TOPIC: ClassVar[str]
     State: ClassVar[type]
     """A TypedDict naming every attribute of the aggregate, for snapshots."""
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
     """Version of ``State``; a snapshot of an older one is upcast when it is read."""
 
     _state_adapters: ClassVar[dict[type, TypeAdapter[Any]]] = {}
@@ -232,3 +232,12 @@ class StationAggregate(BaseAggregate[UUID]):
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Version 2 remembers short command digests instead of whole ones."""
         state["_commands"] = [short_digest(digest) for digest in state["_commands"]]
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Version 3 remembers field times for the causal-order rule (ADR 0206).
+
+        An officer's record codes may end in ``@`` and the field time, a venue's
+        findings carry ``found_at``; both are optional, so version 2 state reads as it
+        is and its records are simply of unknown time.
+        """

@@ -36,6 +36,7 @@ from beatpolice.domain.errors import (
     RuleViolationError,
 )
 from beatpolice.domain.escalation import EscalationPolicy, policy_named
+from beatpolice.domain.field_time import check_not_before
 from beatpolice.domain.values import Level, Outcome, Role
 
 __all__ = [
@@ -248,6 +249,7 @@ class Dispute(StationAggregate):
         nowhere to rise, and leaving the top tier is a referral (上交).
         """
         self._refuse_if_closed("escalate")
+        self._refuse_if_before_opening(occurred_at)
         policy = policy or self.rules()
         target = policy.escalation_target(self.level, to_level)
         if target is None:
@@ -296,6 +298,7 @@ class Dispute(StationAggregate):
     ) -> None:
         """Hold a mediation; a resolution needs the participants the level requires."""
         self._refuse_if_closed("mediate")
+        self._refuse_if_before_opening(occurred_at)
         if outcome is Outcome.RESOLVED and not policy.can_resolve(
             self.level, frozenset(participants)
         ):
@@ -349,6 +352,7 @@ class Dispute(StationAggregate):
                 f"dispute: {self.key!r} is {self.status}, not resolved",
                 rule="a follow-up comes after a resolution",
             )
+        self._refuse_if_before_opening(occurred_at)
         self._follow_up(
             dispute=self.key,
             officer=officer,
@@ -380,6 +384,7 @@ class Dispute(StationAggregate):
     ) -> None:
         """Refer the dispute out of the handling tiers (上交), from the top tier if required."""
         self._refuse_if_closed("refer")
+        self._refuse_if_before_opening(occurred_at)
         policy = policy or self.rules()
         if not policy.can_refer(self.level):
             raise RuleViolationError(
@@ -425,6 +430,7 @@ class Dispute(StationAggregate):
                 f"dispute: {self.key!r} is already open",
                 rule="only a resolved or referred dispute is reopened",
             )
+        self._refuse_if_before_opening(occurred_at)
         reopenings = self.reopen_count + 1
         raised = policy.level_after_reopening(self.level, reopenings)
         self._reopen(
@@ -453,6 +459,10 @@ class Dispute(StationAggregate):
         self.reopen_count += 1
         self.opened_at = occurred_at
         self.level_since = occurred_at
+
+    def _refuse_if_before_opening(self, occurred_at: datetime) -> None:
+        what = "the dispute was reopened" if self.reopen_count else "the dispute was opened"
+        check_not_before("occurred_at", occurred_at, self.opened_at, what)
 
     def _refuse_if_closed(self, action: str) -> None:
         if self.is_closed:

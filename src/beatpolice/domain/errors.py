@@ -25,6 +25,7 @@ or the record and the rule that refused it::
     ├── CommandFailedError           a command could not be decided (a defect; only
     │                                that command is refused, its batch goes on)
     └── StorageError                 the store could not be opened or used
+        └── NotAStoreError           the file or database is not a beatpolice store
 
 ``ConcurrencyError`` is the only one worth retrying; see
 :func:`beatpolice.retry_on_conflict`.
@@ -47,6 +48,7 @@ __all__ = [
     "IdConflictError",
     "InvalidCommandError",
     "MediationRefusedError",
+    "NotAStoreError",
     "RuleViolationError",
     "SettingError",
     "StorageError",
@@ -220,3 +222,8 @@ class CommandFailedError(BeatpoliceError):
 
     rule = "a command is recorded or refused, never half-decided"
     field = ""
+
+
+class NotAStoreError(StorageError):
+    """The file or database is not a beatpolice store (another application's, damaged,
+    missing for a read command); nothing was written to it."""

@@ -162,13 +162,13 @@ ShortText = Annotated[str, StringConstraints(max_length=500), AfterValidator(che
 LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(check_text)]
 """Free notes."""
 
-Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-"""A calendar month, ``YYYY-MM``."""
+Month = Annotated[str, StringConstraints(pattern=r"^(199\d|2\d{3})-(0[1-9]|1[0-2])$")]
+"""A calendar month, ``YYYY-MM``, from 1990-01 to 2999-12 (the range of field times)."""
 
 When = AwareDatetime
 """A timezone-aware instant; a time without an offset is refused."""
 
-MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_PATTERN = re.compile(r"^(199\d|2\d{3})-(0[1-9]|1[0-2])$")
 
 
 def parse_month(month: str) -> tuple[int, int]:

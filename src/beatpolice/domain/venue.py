@@ -18,6 +18,7 @@ from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
 from beatpolice.domain.errors import IdConflictError, RuleViolationError, UnknownRecordError
+from beatpolice.domain.field_time import check_not_before
 from beatpolice.domain.values import InspectionMode, VenueCategory
 
 __all__ = [
@@ -51,6 +52,8 @@ class FindingState(BaseModel):
     rectify_by: date
     status: Literal["open", "rectified"] = "open"
     failed_checks: int = 0
+    found_at: datetime | None = None
+    """When the inspection that found it happened (None in snapshots kept by 0.1)."""
 
 
 class VenueState(TypedDict):
@@ -215,7 +218,9 @@ class Venue(StationAggregate):
         occurred_at: datetime,
         command: str,
     ) -> None:
-        self.findings[finding] = FindingState(code=code, rectify_by=rectify_by)
+        self.findings[finding] = FindingState(
+            code=code, rectify_by=rectify_by, found_at=occurred_at
+        )
 
     def verify_rectification(
         self, finding: str, officer: str, passed: bool, occurred_at: datetime, command: str
@@ -231,6 +236,7 @@ class Venue(StationAggregate):
                 f"finding: {finding!r} of venue {self.key!r} was already verified as rectified",
                 rule="a rectified finding is closed",
             )
+        check_not_before("occurred_at", occurred_at, state.found_at, f"finding {finding!r}")
         if passed:
             self._verify(
                 venue=self.key,

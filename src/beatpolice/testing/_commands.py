@@ -23,7 +23,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 
 from beatpolice.commands import COMMAND_TYPES
-from beatpolice.domain.values import check_text
+from beatpolice.domain.values import MONTH_PATTERN, check_text
 from beatpolice.testing import _fields as f
 
 __all__ = ["Defect", "InvalidCommand", "command_types", "commands", "invalid_commands"]
@@ -95,7 +95,7 @@ def _describe_plain(annotation: Any, origin: Any, metadata: list[Any]) -> _Field
             "list", max_length=max_length, min_length=min_length, item=_describe(item_type, [])
         )
     if annotation is str:
-        if pattern is not None and pattern.startswith(r"^\d{4}"):
+        if pattern == MONTH_PATTERN.pattern:
             return _Field("month")
         if pattern is not None:
             return _Field("id", max_length=max_length)

@@ -319,5 +319,5 @@ def open_registries(station: Station, *, page_size: int = 1000) -> Registries:
         last_position=last_position,
         time_zone=station.time_zone,
         page_size=page_size,
-        policies=policy_named,
+        policies=station.policies.lookup,
     )
