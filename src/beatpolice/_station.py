@@ -25,7 +25,8 @@ from eventsourcing.utils import get_topic, register_topic
 from beatpolice import commands as c
 from beatpolice._handlers import HANDLERS, UnitOfWork
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
-from beatpolice.adapters.storage import StoreURL, parse_url, schema_lock
+from beatpolice.adapters._store_errors import storage_error
+from beatpolice.adapters.storage import StoreURL, open_store, parse_url
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
@@ -160,6 +161,9 @@ class Station:
             of a TOML file, or an :class:`EscalationPolicy`. A dispute keeps the policy
             (name and version) it was opened under for the rest of its life.
         clock: where recorded times come from (the wall clock when None).
+        create: whether a store that does not exist yet is created (and a 0.1 store
+            marked as this format); False for readers, which then refuse with
+            :class:`NotAStoreError` ("no store at ...") and create nothing.
     """
 
     def __init__(
@@ -169,6 +173,7 @@ class Station:
         time_zone: str = "Asia/Shanghai",
         policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
         clock: Callable[[], datetime] | None = None,
+        create: bool = True,
     ) -> None:
         self._store: StoreURL = parse_url(url)
         self.time_zone = time_zone
@@ -181,10 +186,10 @@ class Station:
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
         try:
-            with schema_lock(self._store):
+            with open_store(self._store, create=create):
                 self._app = _EventStoreApp(env=self._store.env)
         except (PersistenceError, OSError) as error:
-            raise StorageError(f"cannot open {self._store.display}: {error}") from error
+            raise storage_error(f"cannot open {self._store.display}", error) from error
 
     @property
     def url(self) -> str:
@@ -503,8 +508,13 @@ def connect(
     time_zone: str = "Asia/Shanghai",
     policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
     clock: Callable[[], datetime] | None = None,
+    create: bool = True,
 ) -> Station:
     """Open a station's store: ``memory://``, ``sqlite:///station.db`` or ``postgresql://...``.
+
+    With ``create=False`` (what read commands pass) a store that does not exist is
+    refused with :class:`NotAStoreError` and nothing is created. A file or database that
+    is not a beatpolice store is refused either way, before anything is written.
 
     Example:
         >>> import beatpolice
@@ -515,4 +525,4 @@ def connect(
         >>> receipt.events
         1
     """
-    return Station(url, time_zone=time_zone, policy=policy, clock=clock)
+    return Station(url, time_zone=time_zone, policy=policy, clock=clock, create=create)

@@ -1,22 +1,30 @@
 """Where a station keeps its events: ``memory://``, ``sqlite:///path``, ``postgresql://``.
 
 The URL is turned into eventsourcing's persistence settings. A plain path (no scheme)
-means a SQLite file, as on the command line.
+means a SQLite file, as on the command line. :func:`open_store` checks that what the
+URL names is a beatpolice store (or nothing yet) before anything is written to it, and
+marks new stores (ADR 0220-0222).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import attrs
 
+from beatpolice.adapters._store_errors import one_line
+from beatpolice.adapters._store_marker import FORMAT_VERSION, Verdict
+from beatpolice.adapters._store_postgres import prepare_postgres
+from beatpolice.adapters._store_sqlite import prepare_sqlite
 from beatpolice.domain.errors import StorageError
 
-__all__ = ["StoreURL", "parse_url", "schema_lock"]
+__all__ = ["FORMAT_VERSION", "StoreURL", "open_store", "parse_url", "schema_lock"]
 
 
 @attrs.frozen
@@ -54,10 +62,9 @@ def parse_url(url: str) -> StoreURL:
 
 
 def _sqlite(path: str, url: str) -> StoreURL:
+    # A missing folder is found when the store is opened: a read command then says
+    # "no store at ...", a writer "cannot create ...: no folder ...".
     if path != ":memory:":
-        folder = Path(path).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise StorageError(f"cannot create SQLite store {path!r}: no folder {folder}")
         path = str(Path(path).expanduser())
     return StoreURL(
         "sqlite",
@@ -70,22 +77,52 @@ def _sqlite(path: str, url: str) -> StoreURL:
     )
 
 
+_PASSWORD_IN_NETLOC = re.compile(r"^([^:/?#]+://[^/?#@:]*:)[^/?#@]*@")
+_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+_POSTGRES_KEYS = frozenset({"host", "port", "dbname", "user", "password"})
+
+
+def mask_password(url: str) -> str:
+    """``url`` with the password (in the user part or the query) replaced by ``***``."""
+    return _PASSWORD_IN_QUERY.sub(r"\1***", _PASSWORD_IN_NETLOC.sub(r"\1***@", url))
+
+
 def _postgres(url: str) -> StoreURL:
-    parts = urlsplit(url)
-    database = unquote(parts.path.lstrip("/"))
-    if not database or not parts.hostname:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    display = mask_password(url)
+    try:
+        params: dict[str, Any] = conninfo_to_dict(url)
+    except psycopg.Error as error:
+        raise StorageError(f"bad postgresql URL {display}: {one_line(str(error))}") from None
+    unknown = sorted(set(params) - _POSTGRES_KEYS)
+    if unknown:
+        raise StorageError(
+            f"bad postgresql URL {display}: parameter {unknown[0]!r} is not supported "
+            "(give host, port, user, password and database only)"
+        )
+    host = str(params.get("host") or "")
+    database = str(params.get("dbname") or "")
+    if not database or not host:
         raise StorageError("postgresql URL needs a host and a database: postgresql://HOST/DB")
+    if "," in host:
+        raise StorageError(f"bad postgresql URL {display}: give one host, not {host!r}")
+    port = str(params.get("port") or "5432")
+    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise StorageError(
+            f"bad postgresql URL {display}: port {port!r} is not a number from 1 to 65535"
+        )
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": database,
-        "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
-        "POSTGRES_USER": unquote(parts.username or "postgres"),
-        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_HOST": host,
+        "POSTGRES_PORT": str(int(port)),
+        "POSTGRES_USER": str(params.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(params.get("password") or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "4",
     }
-    display = url.replace(f":{parts.password}@", ":***@") if parts.password else url
     return StoreURL("postgres", env, display)
 
 
@@ -93,6 +130,34 @@ _SCHEMA_LOCK_KEY = int.from_bytes(
     hashlib.sha256(b"beatpolice:schema").digest()[:8], "big", signed=True
 )
 """The PostgreSQL advisory lock that serialises creating a store's tables."""
+
+
+@contextmanager
+def open_store(store: StoreURL, *, create: bool = True) -> Iterator[Verdict]:
+    """Check the store before it is opened; the caller opens it inside the block.
+
+    A SQLite file is checked (header, tables, pages) without being written to; a new
+    or 0.1 store is then marked (ADR 0220, 0221). A PostgreSQL database is checked and
+    marked under the schema lock, which is held until the block ends.
+
+    Args:
+        store: the parsed URL.
+        create: whether a missing store may be created; read commands pass False.
+
+    Yields:
+        What was decided: open, create, adopt, or open a 0.1 store unmarked.
+
+    Raises:
+        NotAStoreError: not a beatpolice store, or none there and ``create`` is False.
+        StorageError: the store cannot be read or reached.
+    """
+    if store.backend == "sqlite":
+        yield prepare_sqlite(store.env["SQLITE_DBNAME"], create=create)
+    elif store.backend == "postgres":
+        with _locked(store) as connection:
+            yield prepare_postgres(connection, store.display, create=create)
+    else:
+        yield Verdict.OPEN
 
 
 @contextmanager
@@ -111,6 +176,13 @@ def schema_lock(store: StoreURL) -> Iterator[None]:
     if store.backend != "postgres":
         yield
         return
+    with _locked(store):
+        yield
+
+
+@contextmanager
+def _locked(store: StoreURL) -> Iterator[Any]:
+    """An autocommit connection to the store's database holding the schema lock."""
     import psycopg  # the only backend that needs a driver of its own here
 
     env = store.env
@@ -125,10 +197,14 @@ def schema_lock(store: StoreURL) -> Iterator[None]:
             autocommit=True,
         )
     except psycopg.Error as error:
-        raise StorageError(f"cannot open {store.display}: {error}") from error
+        raise StorageError(f"cannot open {store.display}: {one_line(str(error))}") from error
     with connection:
-        connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK_KEY,))
         try:
-            yield
+            connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK_KEY,))
+        except psycopg.Error as error:
+            raise StorageError(f"cannot open {store.display}: {one_line(str(error))}") from error
+        try:
+            yield connection
         finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK_KEY,))
+            with suppress(psycopg.Error):  # the connection went away: so did its lock
+                connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK_KEY,))

@@ -42,11 +42,15 @@ class UsageError(Exception):
     """Bad arguments or an unusable file: exit 2 with the message, no traceback."""
 
 
-def open_station(args: argparse.Namespace) -> Station:
-    """Connect to the store named by ``--db`` or ``BEATPOLICE_DB`` (default: SQLite file)."""
+def open_station(args: argparse.Namespace, *, create: bool = True) -> Station:
+    """Connect to the store named by ``--db`` or ``BEATPOLICE_DB`` (default: SQLite file).
+
+    Read commands pass ``create=False``: a missing store is then refused ("no store at
+    ...", exit 2) instead of being created empty (ADR 0223).
+    """
 
     url = args.db or os.environ.get("BEATPOLICE_DB") or DEFAULT_DB
-    return connect(url, time_zone=args.time_zone)
+    return connect(url, time_zone=args.time_zone, create=create)
 
 
 def instant(text: str) -> datetime:

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {args.report}: {error}") from error
     except ValidationError as error:
         raise UsageError(f"{args.report} is not an appraisal report: {error}") from error
-    station = open_station(args)
+    station = open_station(args, create=False)
     try:
         verify(station, report, rules=args.rules)
     except AuditMismatchError as mismatch:
