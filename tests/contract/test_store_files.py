@@ -343,14 +343,16 @@ def test_a_postgres_bp_store_of_another_application_is_refused(postgres_server: 
 # --- the command line ------------------------------------------------------------------
 
 
+CLI = [
+    sys.executable,
+    "-c",
+    "import sys; from beatpolice.adapters.cli import main; sys.exit(main())",
+]
+"""The command line, run in a child process as a station's scripts run it."""
+
+
 def beatpolice_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from beatpolice.adapters.cli import main; sys.exit(main())",
-        *args,
-    ]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("kind", ["another application's tables", "corrupt pages", "text"])
@@ -380,3 +382,43 @@ def test_a_read_command_on_a_mistyped_path_exits_2_and_creates_nothing(tmp_path:
         "beatpolice registry: no store at mistyped.db (ingest or demo creates one)"
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+# --- errors met after opening (ADR 0222) -------------------------------------------------
+
+
+def test_a_full_disk_met_by_a_reader_is_one_storage_error(tmp_path: Path) -> None:
+    from beatpolice.adapters.views import view_store_for
+    from beatpolice.projections.registries import open_registries
+
+    path = build_store(tmp_path / "station.db", visits=2000)
+    with beatpolice.connect(str(path), create=False) as station:
+        registries = open_registries(station)
+        connection = view_store_for(station)._connection  # type: ignore[union-attr]
+        (pages,) = connection.execute("PRAGMA page_count").fetchall()[0]
+        connection.execute(f"PRAGMA max_page_count = {pages}")  # the disk is now full
+
+        with pytest.raises(StorageError) as refused:
+            registries.catch_up()
+
+    assert "the disk is full" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_damage_met_after_opening_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = corrupt_pages(tmp_path / "station.db")
+    environment = {**os.environ, "BEATPOLICE_SQLITE_CHECK": "header"}  # no page check
+
+    done = subprocess.run(
+        [*CLI, "registry", "officers", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"beatpolice registry: {path} is damaged (database disk image is malformed): "
+        "restore it from a backup"
+    ]

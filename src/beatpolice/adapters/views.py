@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from beatpolice.adapters._store_errors import guard_storage, guarded_methods
 from beatpolice.projections._runner import Document, PositionConflictError, TableKey
 
 if TYPE_CHECKING:
@@ -135,6 +136,11 @@ class MemoryViewStore:
         """Nothing to release."""
 
 
+_WHERE = "the station's store"
+"""How a view store's database errors name the store (ADR 0222)."""
+
+
+@guarded_methods(lambda store: _WHERE)
 class SQLiteViewStore:
     """Documents in tables of the station's own SQLite file."""
 
@@ -267,6 +273,7 @@ class SQLiteViewStore:
             self._connection.close()
 
 
+@guarded_methods(lambda store: _WHERE)
 class PostgresViewStore:
     """Documents in ``jsonb`` tables of the station's PostgreSQL database."""
 
@@ -450,7 +457,8 @@ def event_source(station: Station) -> Any:
     mapper = station.app.mapper
 
     def read(start: int, limit: int) -> list[tuple[int, DomainEvent]]:
-        notifications = recorder.select_notifications(start=start, limit=limit)
+        with guard_storage(station.url):
+            notifications = recorder.select_notifications(start=start, limit=limit)
         return [(n.id, mapper.to_domain_event(n)) for n in notifications]  # type: ignore[misc]
 
     return read
