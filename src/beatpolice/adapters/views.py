@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,16 @@ __all__ = [
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _TRACKING = "bp_projection_tracking"
 _CHUNK = 500
+
+TransactionHook = Callable[[str, str], None]
+"""A test hook, ``(operation, projection)``, set as a store's ``before_commit``.
+
+It is called inside the transaction, after all its writes and before it commits:
+``"commit"`` once a page's documents and the new position are written, ``"reset"``
+once a projection's tables and position are dropped. The fault tests kill the process
+from it, so a crash lands inside a chosen transaction (``tests/fault``). None, and then
+free, in production; not part of the public API.
+"""
 
 
 @lru_cache(maxsize=1024)
@@ -81,6 +91,9 @@ def _conflict(projection: str, expected: int, stored: int) -> PositionConflictEr
 class MemoryViewStore:
     """Documents in dictionaries, for ``memory://`` stations and tests."""
 
+    before_commit: TransactionHook | None = None
+    """For tests only (see :data:`TransactionHook`); here, before anything is applied."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tables: dict[str, dict[str, dict[str, Document]]] = {}
@@ -121,6 +134,8 @@ class MemoryViewStore:
             stored = self.position(projection)[0]
             if stored != expected:
                 raise _conflict(projection, expected, stored)
+            if self.before_commit is not None:
+                self.before_commit("commit", projection)
             tables = self._tables.setdefault(projection, {})
             for (table, key), document in encoded.items():
                 tables.setdefault(table, {})[key] = document
@@ -129,6 +144,8 @@ class MemoryViewStore:
     def reset(self, projection: str, tables: tuple[str, ...]) -> None:
         """Forget the projection's documents and position."""
         with self._lock:
+            if self.before_commit is not None:
+                self.before_commit("reset", projection)
             self._tables.pop(projection, None)
             self._positions.pop(projection, None)
 
@@ -143,6 +160,9 @@ _WHERE = "the station's store"
 @guarded_methods(lambda store: _WHERE)
 class SQLiteViewStore:
     """Documents in tables of the station's own SQLite file."""
+
+    before_commit: TransactionHook | None = None
+    """For tests only: see :data:`TransactionHook`."""
 
     def __init__(self, path: str) -> None:
         self._lock = threading.Lock()
@@ -246,6 +266,8 @@ class SQLiteViewStore:
                     "version = excluded.version",
                     (projection, position, version),
                 )
+                if self.before_commit is not None:
+                    self.before_commit("commit", projection)
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
@@ -262,6 +284,8 @@ class SQLiteViewStore:
                     cursor.execute(f"DROP TABLE IF EXISTS {name}")
                     self._created.discard(name)
                 cursor.execute(f"DELETE FROM {_TRACKING} WHERE name = ?", (projection,))
+                if self.before_commit is not None:
+                    self.before_commit("reset", projection)
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
@@ -276,6 +300,9 @@ class SQLiteViewStore:
 @guarded_methods(lambda store: _WHERE)
 class PostgresViewStore:
     """Documents in ``jsonb`` tables of the station's PostgreSQL database."""
+
+    before_commit: TransactionHook | None = None
+    """For tests only: see :data:`TransactionHook`."""
 
     def __init__(self, conninfo: str) -> None:
         import psycopg
@@ -398,6 +425,8 @@ class PostgresViewStore:
                     f"UPDATE {_TRACKING} SET position = %s, version = %s WHERE name = %s",
                     (position, version, projection),
                 )
+                if self.before_commit is not None:
+                    self.before_commit("commit", projection)
 
     def reset(self, projection: str, tables: tuple[str, ...]) -> None:
         """Forget the projection's documents and position in one transaction."""
@@ -407,6 +436,8 @@ class PostgresViewStore:
                 self._connection.execute(f"DROP TABLE IF EXISTS {name}")
                 self._created.pop(name, None)
             self._connection.execute(f"DELETE FROM {_TRACKING} WHERE name = %s", (projection,))
+            if self.before_commit is not None:
+                self.before_commit("reset", projection)
 
     def close(self) -> None:
         """Close the connection."""

@@ -144,6 +144,9 @@ class CatchUp:
 EventSource = Callable[[int, int], list[tuple[int, DomainEvent]]]
 """``(start, limit) -> [(notification_id, event), ...]`` in notification order."""
 
+PageHook = Callable[[str, int], None]
+"""A test hook: ``(stage, position)`` at a point of a page's life (see ``on_page``)."""
+
 
 class ProjectionRunner:
     """Keeps one projection up to date with the event log.
@@ -153,6 +156,15 @@ class ProjectionRunner:
         store: the backend's view store.
         source: reads a page of decoded events from the log, starting at an id.
         page_size: events folded and committed per transaction.
+    """
+
+    on_page: PageHook | None = None
+    """For tests only (None, and then free, in production): called with ``("folded",
+    position)`` once a page is folded in memory, before its commit, and with
+    ``("committed", position)`` once its commit has returned, ``position`` being the
+    page's last notification id. The fault tests kill the process from it, so a crash
+    lands at a chosen page rather than at a random moment (``tests/fault``). Set it on
+    an instance; it is not part of the public API.
     """
 
     def __init__(
@@ -204,6 +216,8 @@ class ProjectionRunner:
             for notification_id, event in page:
                 self.projection.apply(view, event, notification_id)
             new_position = page[-1][0]
+            if self.on_page is not None:
+                self.on_page("folded", new_position)
             self.store.commit(
                 self.projection.name,
                 self.projection.version,
@@ -213,6 +227,8 @@ class ProjectionRunner:
             )
             position = new_position
             applied += len(page)
+            if self.on_page is not None:
+                self.on_page("committed", new_position)
             if progress is not None:
                 progress(applied)
             if len(page) < size:
