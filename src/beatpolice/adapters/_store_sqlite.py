@@ -96,6 +96,15 @@ def _check_header(path: str) -> int:
         )
     if size < _HEADER:
         raise NotAStoreError(f"{path} is damaged: truncated to {size} bytes")
+    return size
+
+
+def _check_size(path: str) -> None:
+    """Refuse a file shorter than its header says (called under a read lock: no writer
+    of a rollback-journal file is then half-way through extending it)."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        header = handle.read(_HEADER)
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
@@ -111,7 +120,6 @@ def _check_header(path: str) -> int:
             f"{path} is damaged: truncated to {size} bytes (expected {expected}); "
             "restore it from a backup"
         )
-    return size
 
 
 def _describe(header: bytes) -> str:
@@ -133,10 +141,13 @@ def _inspect(path: str, *, create: bool) -> Verdict:
     except sqlite3.Error as error:
         raise StorageError(f"cannot open {path}: {one_line(str(error))}") from error
     try:
+        connection.execute("BEGIN")  # one read transaction: a consistent snapshot
         found = _facts(connection, path)
+        _check_size(path)
         decided = verdict(found, create=create)
         if os.environ.get(CHECK_ENV, "quick").strip().lower() != "header":
             _quick_check(connection, path)
+        connection.execute("COMMIT")
         return decided
     except sqlite3.OperationalError as error:
         if "locked" in str(error) or "unable to open" in str(error):
@@ -144,6 +155,8 @@ def _inspect(path: str, *, create: bool) -> Verdict:
         raise _damaged(path, error) from error
     except sqlite3.DatabaseError as error:
         raise _damaged(path, error) from error
+    except OSError as error:
+        raise StorageError(f"cannot read {path}: {error.strerror or error}") from error
     finally:
         connection.close()
 
