@@ -3,7 +3,9 @@
 Each subcommand lives in its own module ``_cmd_<name>.py`` exposing
 ``register(subparsers)``; this module finds them, so adding a subcommand touches no
 shared file. Exit codes: 0 success, 1 the command ran and something was refused or
-did not match, 2 a usage error (bad arguments, unreadable file, unknown store).
+did not match, 2 a usage error (bad arguments, unreadable file, unknown store, a
+setting or rule set that cannot be used), 70 an internal error (a defect, ADR 0211),
+130 interrupted. Every error is one line on standard error, its text escaped (ADR 0212).
 """
 
 from __future__ import annotations
@@ -14,28 +16,47 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn, TextIO
 
 from beatpolice._station import Station, connect
-from beatpolice.domain.errors import BeatpoliceError
+from beatpolice.adapters.cli._text import json_safe, printable
+from beatpolice.adapters.cli._types import instant, time_zone
+from beatpolice.domain.errors import (
+    AppraisalError,
+    BeatpoliceError,
+    SettingError,
+    StorageError,
+)
 
 __all__ = [
     "DEFAULT_DB",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_REFUSED",
     "EXIT_USAGE",
+    "Parser",
     "UsageError",
     "add_command",
     "instant",
+    "json_safe",
     "main",
     "open_station",
+    "printable",
+    "say",
 ]
 
 DEFAULT_DB = "sqlite:///beatpolice.db"
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+"""A defect: an error beatpolice did not mean to raise (sysexits' EX_SOFTWARE)."""
+EXIT_INTERRUPTED = 130
+_USAGE_ERRORS = (StorageError, SettingError, AppraisalError)
+"""Errors that mean the command cannot run as given: exit 2, like a bad argument."""
+TRACEBACK_ENV = "BEATPOLICE_TRACEBACK"
+"""Set to 1 to let an internal error show its traceback (for a bug report)."""
 
 
 class UsageError(Exception):
@@ -53,17 +74,20 @@ def open_station(args: argparse.Namespace, *, create: bool = True) -> Station:
     return connect(url, time_zone=args.time_zone, create=create)
 
 
-def instant(text: str) -> datetime:
-    """An argparse type: an ISO 8601 instant with an offset (``--as-of``)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from error
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no offset; give one, e.g. 2014-02-01T00:00:00+08:00"
+def say(text: object, file: TextIO | None = None) -> None:
+    """Print one line of text that may hold input or stored values, escaped (ADR 0212)."""
+    print(printable(text), file=sys.stdout if file is None else file)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one escaped line (and exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: MESSAGE (see PROG --help)`` on stderr and exit 2."""
+        self.exit(
+            EXIT_USAGE,
+            f"{printable(self.prog)}: {printable(message)} (see {printable(self.prog)} --help)\n",
         )
-    return moment
 
 
 def _store_options(parser: argparse.ArgumentParser, *, default: object) -> None:
@@ -74,6 +98,7 @@ def _store_options(parser: argparse.ArgumentParser, *, default: object) -> None:
     )
     parser.add_argument(
         "--time-zone",
+        type=time_zone,
         default="Asia/Shanghai" if default is None else default,
         help="time zone in which months are cut (default Asia/Shanghai)",
     )
@@ -87,13 +112,16 @@ def add_command(subparsers: Any, name: str, **kwargs: Any) -> argparse.ArgumentP
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="beatpolice",
         description=(
             "Record community policing (社区警务) field work as events, rebuild the "
             "station's registries, and replay and audit monthly appraisals."
         ),
-        epilog="Exit codes: 0 done; 1 something was refused or did not match; 2 usage error.",
+        epilog=(
+            "Exit codes: 0 done; 1 something was refused or did not match; 2 usage error; "
+            "70 internal error; 130 interrupted."
+        ),
     )
     _store_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -106,21 +134,54 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Every error ends as one line on standard error, ``beatpolice COMMAND: message``:
+    usage errors (and a store, setting or rule set that cannot be used) exit 2, other
+    beatpolice errors 1, an interruption 130, a closed output pipe 141, and anything
+    else, a defect, 70 with its type and a request to report it (ADR 0211).
+    """
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
+    name = printable(args.command)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()
     except UsageError as error:
-        print(f"beatpolice {args.command}: {error}", file=sys.stderr)
+        say(f"beatpolice {name}: {error}", sys.stderr)
         return EXIT_USAGE
     except BeatpoliceError as error:
-        print(f"beatpolice {args.command}: {error}", file=sys.stderr)
-        return EXIT_USAGE if type(error).__name__ == "StorageError" else EXIT_REFUSED
+        say(f"beatpolice {name}: {error}", sys.stderr)
+        return EXIT_USAGE if isinstance(error, _USAGE_ERRORS) else EXIT_REFUSED
     except KeyboardInterrupt:
-        print(f"beatpolice {args.command}: interrupted", file=sys.stderr)
-        return 130
+        say(f"beatpolice {name}: interrupted", sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (| head): stop quietly, like other tools
+        _silence_stdout()
+        return 128 + 13
+    except Exception as error:
+        if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+            raise
+        say(
+            f"beatpolice {name}: internal error: {type(error).__name__}: {error} "
+            f"(a defect: please report it with the command; {TRACEBACK_ENV}=1 shows "
+            "the traceback)",
+            sys.stderr,
+        )
+        return EXIT_INTERNAL
     return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no real stdout (captured)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from beatpolice.adapters.cli import EXIT_OK, add_command, instant, open_station
+from beatpolice.adapters.cli import EXIT_OK, add_command, instant, json_safe, open_station, say
+from beatpolice.adapters.cli._types import month_or_year, rule_set
 from beatpolice.appraisal import AppraisalReport, Comparison, appraise, compare
 
 
@@ -22,14 +23,21 @@ def register(subparsers: Any) -> None:
             "sets a second rule set beside the first: who gains and who loses a star."
         ),
     )
-    parser.add_argument("--month", required=True, help="YYYY-MM (a scorecard also takes YYYY)")
     parser.add_argument(
-        "--rules", default="dezhou-2014", help="shipped rule set or TOML file (dezhou-2014)"
+        "--month", required=True, type=month_or_year, help="YYYY-MM (a scorecard also takes YYYY)"
+    )
+    parser.add_argument(
+        "--rules",
+        type=rule_set,
+        default="dezhou-2014",
+        help="shipped rule set or TOML file (dezhou-2014)",
     )
     parser.add_argument(
         "--as-of", type=instant, help="ISO 8601 instant with an offset (default: now)"
     )
-    parser.add_argument("--compare", metavar="RULES", help="a second rule set: what-if table")
+    parser.add_argument(
+        "--compare", type=rule_set, metavar="RULES", help="a second rule set: what-if table"
+    )
     parser.add_argument("--json", action="store_true", help="print the JSON report")
     parser.set_defaults(func=run)
 
@@ -37,19 +45,31 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Appraise (or compare) and print."""
     as_of = args.as_of
-    station = open_station(args, create=False)
+    station = open_station(args)
     try:
         if args.compare:
             comparison = compare(
                 station, month=args.month, rules=args.rules, against=args.compare, as_of=as_of
             )
-            print(comparison.model_dump_json(indent=2) if args.json else _what_if(comparison))
+            if args.json:
+                print(json_safe(comparison.model_dump_json(indent=2)))
+            else:
+                _print_lines(_what_if(comparison))
         else:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
-            print(report.to_json() if args.json else table(report))
+            if args.json:
+                print(json_safe(report.to_json()))
+            else:
+                _print_lines(table(report))
     finally:
         station.close()
     return EXIT_OK
+
+
+def _print_lines(text: str) -> None:
+    # names and badges come from the store: each line is escaped (ADR 0212)
+    for line in text.split("\n"):
+        say(line)
 
 
 def table(report: AppraisalReport) -> str:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command, open_station
+from beatpolice.adapters.cli import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    UsageError,
+    add_command,
+    open_station,
+    say,
+)
+from beatpolice.adapters.cli._text import first_error
+from beatpolice.adapters.cli._types import input_file, rule_set
 from beatpolice.appraisal import AppraisalReport, verify
 from beatpolice.domain.errors import AuditMismatchError
 
@@ -27,9 +35,11 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("action", choices=["verify"], help="what to do")
-    parser.add_argument("report", type=Path, help="a report written by appraise --json")
+    parser.add_argument("report", type=input_file, help="a report written by appraise --json")
     parser.add_argument(
-        "--rules", help="the rule set's TOML file, when the report used a station's own"
+        "--rules",
+        type=rule_set,
+        help="the rule set's TOML file, when the report used a station's own",
     )
     parser.set_defaults(func=run)
 
@@ -39,17 +49,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = AppraisalReport.model_validate_json(args.report.read_bytes())
     except OSError as error:
-        raise UsageError(f"cannot read {args.report}: {error}") from error
+        raise UsageError(f"cannot read {args.report}: {error.strerror or error}") from error
     except ValidationError as error:
-        raise UsageError(f"{args.report} is not an appraisal report: {error}") from error
-    station = open_station(args, create=False)
+        raise UsageError(
+            f"{args.report} is not an appraisal report: {first_error(error)}"
+        ) from error
+    station = open_station(args)
     try:
         verify(station, report, rules=args.rules)
     except AuditMismatchError as mismatch:
         for difference in mismatch.differences:
-            print(f"{args.report}: {difference}", file=sys.stderr)
+            say(f"{args.report}: {difference}", sys.stderr)
         return EXIT_REFUSED
     finally:
         station.close()
-    print(f"{args.report}: OK {report.fingerprint}")
+    say(f"{args.report}: OK {report.fingerprint}")
     return EXIT_OK

@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command
+from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command, json_safe
+from beatpolice.adapters.cli._text import printable
+from beatpolice.adapters.cli._types import month, positive_int, rule_name
 from beatpolice.demo import DEFAULT_MONTH, DEFAULT_SEED, DemoConfig, DemoResult, run_demo
 from beatpolice.report import STAR_TITLES
 
@@ -42,15 +44,29 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default %(default)s")
-    parser.add_argument("--month", default=DEFAULT_MONTH, help="YYYY-MM (default %(default)s)")
-    parser.add_argument("--beats", type=int, default=4, help="responsibility areas (4)")
-    parser.add_argument("--officers-per-beat", type=int, default=3, help="officers per area (3)")
     parser.add_argument(
-        "--households", type=int, default=1500, help="households, 100+ per officer (1500)"
+        "--month", type=month, default=DEFAULT_MONTH, help="YYYY-MM (default %(default)s)"
     )
-    parser.add_argument("--venues", type=int, default=60, help="supervised venues (60)")
     parser.add_argument(
-        "--rules", default="dezhou-2014", help="rule set to appraise with (dezhou-2014)"
+        "--beats", type=positive_int(1000), default=4, help="responsibility areas (4)"
+    )
+    parser.add_argument(
+        "--officers-per-beat", type=positive_int(1000), default=3, help="officers per area (3)"
+    )
+    parser.add_argument(
+        "--households",
+        type=positive_int(10_000_000),
+        default=1500,
+        help="households, 100+ per officer (1500)",
+    )
+    parser.add_argument(
+        "--venues", type=positive_int(1_000_000), default=60, help="supervised venues (60)"
+    )
+    parser.add_argument(
+        "--rules",
+        type=rule_name,
+        default="dezhou-2014",
+        help="rule set to appraise with (dezhou-2014)",
     )
     parser.add_argument(
         "--out", type=Path, help="folder of the reports (default: the store file's folder)"
@@ -118,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
         )
     if args.json:
-        sys.stdout.write(orjson.dumps(summary(result), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write(
+            json_safe(orjson.dumps(summary(result), option=orjson.OPT_INDENT_2).decode())
+        )
         sys.stdout.write("\n")
     else:
         show(result, Console(highlight=False, soft_wrap=True), url)
@@ -161,7 +179,7 @@ def show(result: DemoResult, console: Console, url: str) -> None:
         + (f", {len(recording.refused)} REFUSED" if recording.refused else "")
     )
     for refusal in recording.refused[:10]:
-        console.print(f"  refused: {refusal}")
+        console.print(f"  refused: {printable(refusal)}", markup=False)
     stars = [star for star in STAR_TITLES if star != "points"]
     table = Table(
         title=f"五星评选 five-star appraisal {report.month} · {report.rules.name} "

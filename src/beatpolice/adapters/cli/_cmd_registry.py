@@ -16,7 +16,17 @@ from typing import Any, TextIO
 
 import orjson
 
-from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, open_station
+from beatpolice.adapters.cli import (
+    EXIT_OK,
+    UsageError,
+    add_command,
+    instant,
+    json_safe,
+    open_station,
+    printable,
+    say,
+)
+from beatpolice.adapters.cli._types import month as month_type
 from beatpolice.domain.values import Level, VenueCategory
 from beatpolice.projections.registries import (
     Registries,
@@ -59,13 +69,15 @@ def register(subparsers: Any) -> None:
     households.set_defaults(func=_households)
 
     disputes = _registry(registries, "disputes", "disputes: level, tier, status, history")
-    disputes.add_argument("--as-of", type=_instant, help="judge deadlines at this instant (now)")
+    disputes.add_argument("--as-of", type=instant, help="judge deadlines at this instant (now)")
     disputes.add_argument(
         "--status", choices=("open", "resolved", "referred", "reopened"), help="only this status"
     )
     disputes.add_argument("--level", choices=[level.value for level in Level])
     disputes.add_argument("--officer", help="only disputes this officer opened")
-    disputes.add_argument("--month", help="only disputes first opened in this month (YYYY-MM)")
+    disputes.add_argument(
+        "--month", type=month_type, help="only disputes first opened in this month (YYYY-MM)"
+    )
     disputes.add_argument("--category", help="only disputes of this category")
     disputes.add_argument("--overdue", action="store_true", help="only overdue disputes")
     disputes.add_argument(
@@ -76,7 +88,7 @@ def register(subparsers: Any) -> None:
     disputes.set_defaults(func=_disputes)
 
     venues = _registry(registries, "venues", "venues: inspections and open findings")
-    venues.add_argument("--as-of", type=_instant, help="judge deadlines at this instant (now)")
+    venues.add_argument("--as-of", type=instant, help="judge deadlines at this instant (now)")
     venues.add_argument("--category", choices=[category.value for category in VenueCategory])
     venues.add_argument("--officer", help="only venues this officer is responsible for")
     venues.add_argument(
@@ -100,18 +112,10 @@ def _registry(subparsers: Any, name: str, summary: str) -> argparse.ArgumentPars
 
 
 def _month_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--month", help="YYYY-MM (default: the month of --as-of, or now)")
-    parser.add_argument("--as-of", type=_instant, help="the instant whose month to show")
-
-
-def _instant(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from error
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise argparse.ArgumentTypeError(f"needs an offset (e.g. +08:00): {text!r}")
-    return moment
+    parser.add_argument(
+        "--month", type=month_type, help="YYYY-MM (default: the month of --as-of, or now)"
+    )
+    parser.add_argument("--as-of", type=instant, help="the instant whose month to show")
 
 
 class _Progress:
@@ -139,7 +143,7 @@ class _Progress:
 
 
 def _run(args: argparse.Namespace, show: Callable[[Registries], Any]) -> int:
-    station = open_station(args, create=False)
+    station = open_station(args)
     try:
         registries = open_registries(station)
         progress = _Progress(sys.stderr, always=args.progress)
@@ -161,11 +165,14 @@ def _month(args: argparse.Namespace, registries: Registries) -> str:
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()) + "\n")
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    cells = [[str(h) for h in header]] + [["-" if v is None else str(v) for v in r] for r in rows]
+    # ids and names come from the store: escaped before they are measured (ADR 0212)
+    cells = [[str(h) for h in header]] + [
+        ["-" if v is None else printable(v) for v in r] for r in rows
+    ]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
     for row in cells:
         padded = (
@@ -223,7 +230,7 @@ def _officers(args: argparse.Namespace) -> int:
                 for r in rows
             ],
         )
-        print(f"{len(rows)} officers, month {month}")
+        say(f"{len(rows)} officers, month {month}")
 
     return _run(args, show)
 
@@ -261,7 +268,7 @@ def _households(args: argparse.Namespace) -> int:
             ],
         )
         unvisited = sum(1 for r in rows if r.unvisited_by)
-        print(f"{len(rows)} households, month {month}; {unvisited} planned and not yet visited")
+        say(f"{len(rows)} households, month {month}; {unvisited} planned and not yet visited")
 
     return _run(args, show)
 
@@ -317,7 +324,7 @@ def _disputes(args: argparse.Namespace) -> int:
             ],
         )
         rate = registry.not_referred
-        print(
+        say(
             f"{len(registry.rows)} disputes; by level {registry.by_level}; by outcome "
             f"{registry.by_outcome}; overdue {len(registry.overdue)}; 矛盾不上交率 "
             f"{rate.numerator}/{rate.denominator}"
@@ -371,7 +378,7 @@ def _venues(args: argparse.Namespace) -> int:
             ],
         )
         for month, modes in inspections_by_month(rows).items():
-            print(f"{month}: " + ", ".join(f"{mode} {count}" for mode, count in modes.items()))
-        print(f"{len(rows)} venues; {sum(len(r.overdue_findings) for r in rows)} overdue findings")
+            say(f"{month}: " + ", ".join(f"{mode} {count}" for mode, count in modes.items()))
+        say(f"{len(rows)} venues; {sum(len(r.overdue_findings) for r in rows)} overdue findings")
 
     return _run(args, show)

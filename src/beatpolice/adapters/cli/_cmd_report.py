@@ -8,7 +8,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from beatpolice.adapters.cli import EXIT_OK, UsageError, add_command, instant, open_station
+from beatpolice.adapters.cli import (
+    EXIT_OK,
+    UsageError,
+    add_command,
+    instant,
+    open_station,
+    say,
+)
+from beatpolice.adapters.cli._text import first_error
+from beatpolice.adapters.cli._types import input_file, month_or_year, output_file, rule_set
 from beatpolice.appraisal import AppraisalReport, appraise
 from beatpolice.report import VerifyHint, write_html
 
@@ -27,9 +36,14 @@ def register(subparsers: Any) -> None:
             "With --from, render a saved JSON report instead of appraising again."
         ),
     )
-    parser.add_argument("--month", help="YYYY-MM (required unless --from is given)")
     parser.add_argument(
-        "--rules", default="dezhou-2014", help="shipped rule set or TOML file (dezhou-2014)"
+        "--month", type=month_or_year, help="YYYY-MM (required unless --from is given)"
+    )
+    parser.add_argument(
+        "--rules",
+        type=rule_set,
+        default="dezhou-2014",
+        help="shipped rule set or TOML file (dezhou-2014)",
     )
     parser.add_argument(
         "--as-of", type=instant, help="ISO 8601 instant with an offset (default: now)"
@@ -37,11 +51,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--from",
         dest="source",
-        type=Path,
+        type=input_file,
         metavar="REPORT.json",
         help="render this saved report (from appraise --json) instead",
     )
-    parser.add_argument("--html", type=Path, required=True, metavar="FILE", help="output file")
+    parser.add_argument(
+        "--html", type=output_file, required=True, metavar="FILE", help="output file"
+    )
     parser.set_defaults(func=run)
 
 
@@ -49,9 +65,9 @@ def _saved(path: Path) -> AppraisalReport:
     try:
         return AppraisalReport.model_validate_json(path.read_bytes())
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error}") from error
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
     except ValidationError as error:
-        raise UsageError(f"{path} is not an appraisal report: {error}") from error
+        raise UsageError(f"{path} is not an appraisal report: {first_error(error)}") from error
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         if args.month is None:
             raise UsageError("--month is required (or --from REPORT.json)")
         as_of = args.as_of
-        station = open_station(args, create=False)
+        station = open_station(args)
         try:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
         finally:
@@ -73,6 +89,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = write_html(args.html, report, verify=hint)
     except OSError as error:
-        raise UsageError(f"cannot write {args.html}: {error}") from error
-    print(f"{path}: {len(report.officers)} officers, fingerprint {report.fingerprint}")
+        raise UsageError(f"cannot write {args.html}: {error.strerror or error}") from error
+    say(f"{path}: {len(report.officers)} officers, fingerprint {report.fingerprint}")
     return EXIT_OK

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from beatpolice.adapters.cli import EXIT_OK, add_command
+from beatpolice.adapters.cli import EXIT_OK, add_command, json_safe
 from beatpolice.adapters.schema import command_schema, event_schema
 
 
@@ -30,5 +30,5 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the schema as indented JSON."""
     schema = command_schema() if args.which == "commands" else event_schema()
-    sys.stdout.write(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.write(json_safe(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode()) + "\n")
     return EXIT_OK
