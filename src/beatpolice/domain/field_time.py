@@ -54,8 +54,9 @@ __all__ = [
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone(timedelta(hours=8)))
 """No field time is earlier than this."""
 
-CEILING = datetime(3000, 1, 1, tzinfo=UTC)
-"""No field time is at or after this, whatever the recording clock says."""
+CEILING = datetime(2999, 12, 31, tzinfo=UTC)
+"""No field time is at or after this, whatever the recording clock says: in any zone
+(offsets up to +14:00) it is still in the month 2999-12, the last month there is."""
 
 EARLIEST_DATE = date(1990, 1, 1)
 """No field date (a rectification deadline) is earlier than this."""
