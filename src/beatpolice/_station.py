@@ -12,10 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 from eventsourcing.application import Application, ProcessingEvent
@@ -24,14 +25,17 @@ from eventsourcing.utils import get_topic, register_topic
 
 from beatpolice import commands as c
 from beatpolice._handlers import HANDLERS, UnitOfWork
-from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
+from beatpolice._policy_book import PolicyBook
 from beatpolice.adapters._store_errors import storage_error
+from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
 from beatpolice.adapters.storage import StoreURL, open_store, parse_url
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
     BeatpoliceError,
+    CommandFailedError,
     ConcurrencyError,
+    SettingError,
     StorageError,
     UnknownDisputeError,
     UnknownOfficerError,
@@ -43,7 +47,9 @@ from beatpolice.domain.escalation import (
     load_policy,
     register_policy,
 )
+from beatpolice.domain.field_time import DEFAULT_TOLERANCE, check_command_times, latest_allowed
 from beatpolice.domain.officer import Officer
+from beatpolice.domain.policy_record import PolicyRecord
 from beatpolice.domain.values import Level, Role
 from beatpolice.domain.venue import Venue
 
@@ -142,9 +148,51 @@ def retry_on_conflict(
         except ConcurrencyError:
             if attempt == RETRY_ATTEMPTS - 1:
                 raise
-            ceiling = min(RETRY_BACKOFF_CAP, RETRY_BACKOFF * 2**attempt)
-            time.sleep(random.uniform(0, ceiling))
+            _backoff(attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _backoff(attempt: int) -> None:
+    """Wait before retry number ``attempt + 1`` (full jitter, exponential, capped)."""
+    ceiling = min(RETRY_BACKOFF_CAP, RETRY_BACKOFF * 2**attempt)
+    time.sleep(random.uniform(0, ceiling))
+
+
+class _CommandFailedError(Exception):
+    """A command failed after triggering events; its batch is decided again without it."""
+
+    def __init__(self, index: int, error: BeatpoliceError) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
+def _failed(command: c.Command, error: Exception) -> CommandFailedError:
+    failure = CommandFailedError(
+        f"{command.type}: could not be decided ({type(error).__name__}: {error}); "
+        "nothing of it was recorded"
+    )
+    failure.__cause__ = error
+    return failure
+
+
+def _checked_zone(time_zone: str) -> str:
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise SettingError(
+            f"unknown time zone {time_zone!r}: give an IANA name such as Asia/Shanghai"
+        ) from error
+    return time_zone
+
+
+def _checked_policy(policy: str | Path | EscalationPolicy) -> EscalationPolicy:
+    if isinstance(policy, EscalationPolicy):
+        return register_policy(policy)
+    try:
+        return load_policy(policy)
+    except (LookupError, OSError, ValueError) as error:
+        raise SettingError(f"escalation policy {str(policy)!r}: {error}") from error
 
 
 class Station:
@@ -161,6 +209,7 @@ class Station:
             of a TOML file, or an :class:`EscalationPolicy`. A dispute keeps the policy
             (name and version) it was opened under for the rest of its life.
         clock: where recorded times come from (the wall clock when None).
+        tolerance: how far after the recording clock a field time may lie (ADR 0206).
         create: whether a store that does not exist yet is created (and a 0.1 store
             marked as this format); False for readers, which then refuse with
             :class:`NotAStoreError` ("no store at ...") and create nothing.
@@ -173,16 +222,17 @@ class Station:
         time_zone: str = "Asia/Shanghai",
         policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
         clock: Callable[[], datetime] | None = None,
+        tolerance: timedelta = DEFAULT_TOLERANCE,
         create: bool = True,
     ) -> None:
+        self.time_zone = _checked_zone(time_zone)
+        if not isinstance(tolerance, timedelta) or tolerance < timedelta(0):
+            raise SettingError(f"tolerance must be a timedelta of 0 or more, not {tolerance!r}")
+        self.tolerance = tolerance
+        self.policy: EscalationPolicy = _checked_policy(policy)
         self._store: StoreURL = parse_url(url)
-        self.time_zone = time_zone
-        self.policy: EscalationPolicy = (
-            register_policy(policy)
-            if isinstance(policy, EscalationPolicy)
-            else load_policy(policy)
-        )
         self._clock = clock
+        self._book = PolicyBook(self.policy, self._stored_policy)
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
         try:
@@ -216,6 +266,11 @@ class Station:
         """The underlying eventsourcing application (its recorder, notification log)."""
         return self._app
 
+    @property
+    def policies(self) -> PolicyBook:
+        """The escalation policies this station decides disputes under."""
+        return self._book
+
     def close(self) -> None:
         """Close the store's connections."""
         self._app.close()
@@ -232,12 +287,15 @@ class Station:
         """Check, decide and record one command in its own transaction.
 
         Raises:
-            InvalidCommandError: a field is malformed.
+            InvalidCommandError: a field is malformed (or it is not a command at all).
+            FieldTimeError: a field time is out of range or before what it follows.
             UnknownRecordError: it names an officer, dispute, venue or record never recorded.
             RuleViolationError: a domain rule refuses it.
-            ConcurrencyError: another writer changed the aggregate first (retry it).
+            ConcurrencyError: another writer kept changing the aggregate (retry it).
+            CommandFailedError: a defect stopped the command from being decided.
+            StorageError: the store could not be used.
         """
-        if isinstance(command, dict):
+        if isinstance(command, dict) or not isinstance(command, c.COMMAND_MODELS):
             command = c.validate_command(command)
         outcome = self.handle_batch([command])[0]
         if isinstance(outcome, BeatpoliceError):
@@ -253,46 +311,64 @@ class Station:
         recorded together. With ``stop_on_error`` the batch ends at the first refusal
         (the outcomes list is then shorter) and only the commands before it are saved.
         If another writer got in first, the batch is decided again from fresh state
-        (commands are idempotent, so nothing is recorded twice).
+        (commands are idempotent, so nothing is recorded twice), with the jittered
+        backoff of :func:`retry_on_conflict`; after :data:`RETRY_ATTEMPTS` tries the
+        last :class:`ConcurrencyError` is raised.
         """
         batch = list(commands)
-        for attempt in range(5):
-            with self._lock, self._clock_in_force():
-                uow = UnitOfWork(self._app, self._cache)
-                outcomes: list[Receipt | BeatpoliceError] = []
-                try:
-                    for command in batch:
-                        outcomes.append(self._decide(uow, command))
-                        if stop_on_error and isinstance(outcomes[-1], BeatpoliceError):
-                            break
-                    self._save(uow)
-                except ConcurrencyError:
-                    self._cache.clear()
-                    if attempt == 4 or len(batch) == 1:
-                        raise
-                    continue
-                except BaseException:
-                    # cached aggregates may hold decided but unsaved events
-                    self._cache.clear()
+        failed: dict[int, BeatpoliceError] = {}
+        attempt = 0
+        while True:
+            try:
+                return self._decide_and_save(batch, failed, stop_on_error)
+            except _CommandFailedError as failure:
+                # decide the batch again without the command that failed mid-way
+                failed[failure.index] = failure.error
+            except ConcurrencyError:
+                attempt += 1
+                if attempt >= RETRY_ATTEMPTS:
                     raise
-                uow.keep()
-            return outcomes
-        raise AssertionError("unreachable")  # pragma: no cover
+                _backoff(attempt - 1)
 
-    def _decide(self, uow: UnitOfWork, command: c.Command) -> Receipt | BeatpoliceError:
-        digest = command.digest()
+    def _decide_and_save(
+        self,
+        batch: list[c.Command],
+        failed: dict[int, BeatpoliceError],
+        stop_on_error: bool,
+    ) -> list[Receipt | BeatpoliceError]:
+        with self._lock, self._clock_in_force():
+            uow = UnitOfWork(self._app, self._cache)
+            latest = latest_allowed(self._now(), self.tolerance)
+            outcomes: list[Receipt | BeatpoliceError] = []
+            try:
+                for index, command in enumerate(batch):
+                    outcome = failed.get(index) or self._decide(uow, command, latest, index)
+                    outcomes.append(outcome)
+                    if stop_on_error and isinstance(outcome, BeatpoliceError):
+                        break
+                self._save(uow)
+            except BaseException:
+                # cached aggregates may hold decided but unsaved events
+                self._cache.clear()
+                raise
+            uow.keep()
+        return outcomes
+
+    def _decide(
+        self, uow: UnitOfWork, command: c.Command, latest: datetime, index: int
+    ) -> Receipt | BeatpoliceError:
         uow.begin_command()
         try:
-            events = HANDLERS[type(command)](self.policy, uow, command, digest)
-        except BeatpoliceError as error:
+            check_command_times(vars(command), latest=latest)
+            digest = command.digest()
+            events = HANDLERS[type(command)](self._book, uow, command, digest)
+        except Exception as error:  # a defect too: refuse this command only, never the batch
+            refusal = error if isinstance(error, BeatpoliceError) else _failed(command, error)
             if uow.changed_by_command():
-                # A refusal after an event was triggered would save half a command with
-                # the rest of the batch: a bug in a handler, so nothing is saved at all.
-                raise RuntimeError(
-                    f"{command.type} was refused after it had triggered events; "
-                    "the batch was not saved"
-                ) from error
-            return error
+                # Refused after it had triggered events: the aggregates it touched hold
+                # half a command, so the batch is decided again from fresh state without it.
+                raise _CommandFailedError(index, refusal) from error
+            return refusal
         return Receipt(type=command.type, digest=digest, events=events)
 
     def _save(self, uow: UnitOfWork) -> None:
@@ -308,6 +384,12 @@ class Station:
             ) from error
         except PersistenceError as error:
             raise StorageError(f"{self._store.display}: {error}") from error
+
+    def _now(self) -> datetime:
+        return self._clock() if self._clock is not None else datetime.now(UTC)
+
+    def _stored_policy(self, key: str) -> PolicyRecord | None:
+        return UnitOfWork(self._app).find(PolicyRecord, key)
 
     def _clock_in_force(self) -> AbstractContextManager[None]:
         return frozen_clock(self._clock) if self._clock is not None else nullcontext()
@@ -509,6 +591,7 @@ def connect(
     policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
     clock: Callable[[], datetime] | None = None,
     create: bool = True,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
 ) -> Station:
     """Open a station's store: ``memory://``, ``sqlite:///station.db`` or ``postgresql://...``.
 
@@ -525,4 +608,6 @@ def connect(
         >>> receipt.events
         1
     """
-    return Station(url, time_zone=time_zone, policy=policy, clock=clock, create=create)
+    return Station(
+        url, time_zone=time_zone, policy=policy, clock=clock, create=create, tolerance=tolerance
+    )
