@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic, register_topic
 from beatpolice import commands as c
 from beatpolice._handlers import HANDLERS, UnitOfWork
 from beatpolice._policy_book import PolicyBook
-from beatpolice.adapters._store_errors import storage_error
+from beatpolice.adapters._store_errors import database_errors, guard_storage, storage_error
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
 from beatpolice.adapters.storage import StoreURL, open_store, parse_url
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
@@ -320,7 +320,8 @@ class Station:
         attempt = 0
         while True:
             try:
-                return self._decide_and_save(batch, failed, stop_on_error)
+                with guard_storage(self._store.display):
+                    return self._decide_and_save(batch, failed, stop_on_error)
             except _CommandFailedError as failure:
                 # decide the batch again without the command that failed mid-way
                 failed[failure.index] = failure.error
@@ -363,6 +364,8 @@ class Station:
             digest = command.digest()
             events = HANDLERS[type(command)](self._book, uow, command, digest)
         except Exception as error:  # a defect too: refuse this command only, never the batch
+            if isinstance(error, (StorageError, *database_errors())):
+                raise  # the store failed, not the command: the batch fails as a whole
             refusal = error if isinstance(error, BeatpoliceError) else _failed(command, error)
             if uow.changed_by_command():
                 # Refused after it had triggered events: the aggregates it touched hold
@@ -389,7 +392,8 @@ class Station:
         return self._clock() if self._clock is not None else datetime.now(UTC)
 
     def _stored_policy(self, key: str) -> PolicyRecord | None:
-        return UnitOfWork(self._app).find(PolicyRecord, key)
+        with guard_storage(self._store.display):
+            return UnitOfWork(self._app).find(PolicyRecord, key)
 
     def _clock_in_force(self) -> AbstractContextManager[None]:
         return frozen_clock(self._clock) if self._clock is not None else nullcontext()
@@ -398,21 +402,24 @@ class Station:
 
     def officer(self, badge: str) -> Officer:
         """The officer with this badge, as recorded now."""
-        found = UnitOfWork(self._app).find(Officer, badge)
+        with guard_storage(self._store.display):
+            found = UnitOfWork(self._app).find(Officer, badge)
         if found is None:
             raise UnknownOfficerError(badge, field="badge")
         return found
 
     def dispute(self, dispute: str) -> Dispute:
         """The dispute with this id, as recorded now."""
-        found = UnitOfWork(self._app).find(Dispute, dispute)
+        with guard_storage(self._store.display):
+            found = UnitOfWork(self._app).find(Dispute, dispute)
         if found is None:
             raise UnknownDisputeError(dispute, field="dispute")
         return found
 
     def venue(self, venue: str) -> Venue:
         """The venue with this id, as recorded now."""
-        found = UnitOfWork(self._app).find(Venue, venue)
+        with guard_storage(self._store.display):
+            found = UnitOfWork(self._app).find(Venue, venue)
         if found is None:
             raise UnknownVenueError(venue, field="venue")
         return found
@@ -422,7 +429,8 @@ class Station:
         recorder = self._app.recorder
         mapper = self._app.mapper
         while True:
-            notifications = recorder.select_notifications(start=start, limit=page)
+            with guard_storage(self._store.display):
+                notifications = recorder.select_notifications(start=start, limit=page)
             for notification in notifications:
                 yield notification.id, mapper.to_domain_event(notification)
             if len(notifications) < page:

@@ -306,12 +306,14 @@ def open_registries(station: Station, *, page_size: int = 1000) -> Registries:
 
     Nothing is folded until :meth:`Registries.catch_up` (or ``rebuild``) is called.
     """
+    from beatpolice.adapters._store_errors import guard_storage
     from beatpolice.adapters.views import event_source, view_store_for
 
     recorder: Any = station.app.recorder
 
     def last_position() -> int:
-        return int(recorder.max_notification_id() or 0)
+        with guard_storage(station.url):
+            return int(recorder.max_notification_id() or 0)
 
     return Registries(
         view_store_for(station),
