@@ -65,6 +65,14 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path]:
         help="rounds of every row; the best is kept (default %(default)s)",
     )
     parser.add_argument(
+        "--memory-events",
+        type=int,
+        nargs=2,
+        default=list(defaults.memory_events),
+        metavar=("SMALL", "LARGE"),
+        help="events of the memory row's two ingests (default %(default)s)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
@@ -112,6 +120,7 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path]:
         timeout=args.timeout,
         backends=tuple(args.backend or defaults.backends),
         patches=tuple(args.patch),
+        memory_events=(args.memory_events[0], args.memory_events[1]),
     )
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
     return settings, args.json or ROOT / "benchmarks" / "results" / f"{stamp}.json"

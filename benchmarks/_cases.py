@@ -24,6 +24,8 @@ from uuid import UUID, uuid4
 
 import orjson
 
+from benchmarks._memory import cli_ingest
+
 __all__ = ["CASES", "current_rss", "main"]
 
 Params = dict[str, Any]
@@ -388,6 +390,7 @@ CASES: dict[str, Callable[[Params], Result]] = {
     "read_events": read_events,
     "raw_select": raw_select,
     "build_store": build_store,
+    "cli_ingest": cli_ingest,
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from benchmarks import _memory
 from benchmarks._workload import Workload, write_officer_history, write_workload
 
 __all__ = [
@@ -54,6 +55,8 @@ class Settings:
     patches: tuple[str, ...] = ()
     timeout: float = 180.0
     """Seconds a measured process may take before it is stopped and marked an error."""
+    memory_events: tuple[int, int] = (_memory.SMALL_EVENTS, _memory.LARGE_EVENTS)
+    """Events of the memory row's small and large files (issue 10: 20k and 400k)."""
     flat_mib: float = 16.0
     """Memory is flat when RSS grows less than this from 20% of the work to its end."""
 
@@ -168,6 +171,18 @@ class Fixtures:
             ),
         )
         return history.path
+
+    def sized_workload(self, events: int) -> Workload:
+        """A workload of ``events`` events (the memory row's small and large files)."""
+        workload: Workload = self._once(
+            f"workload-{events}",
+            lambda: write_workload(
+                self.folder / f"workload-{events}.jsonl",
+                events=events,
+                officers=self.settings.officers,
+            ),
+        )
+        return workload
 
     def postgres(self) -> Any:
         """The throwaway server of tests/postgres_server.py, started once."""
@@ -439,6 +454,25 @@ def _read_variants(fx: Fixtures, backend: str) -> list[Variant]:
     ]
 
 
+def _memory_variants(fx: Fixtures, backend: str) -> list[Variant]:
+    made = []
+    for events in fx.settings.memory_events:
+        workload = fx.sized_workload(events)
+        made.append(
+            _lazy(
+                f"beatpolice ingest, {workload.lines:,} lines",
+                "cli_ingest",
+                "events/s",
+                lambda workload=workload: {  # type: ignore[misc]
+                    "url": fx.fresh_store(backend)["url"],
+                    "workload": str(workload.path),
+                    "events": workload.events,
+                },
+            )
+        )
+    return made
+
+
 def _lazy(label: str, case: str, unit: str, make: Callable[[], dict[str, Any]]) -> Variant:
     # a variant whose parameters (a fresh, empty store) are made anew for every round
     return Variant(label, case, {"__make__": make}, unit)
@@ -490,6 +524,13 @@ ROWS: tuple[Row, ...] = tuple(
                 Target("within 3x of SELECT + orjson", _ratio(2, 3.0, faster_is_better=True)),
                 Target("memory flat", _flat),
             ),
+        ),
+        Row(
+            f"memory-{backend}",
+            f"peak memory of beatpolice ingest, 20x the lines ({backend})",
+            backend,
+            _memory_variants,
+            (Target(f"peak RSS of the larger within {_memory.LIMIT}x", _memory.peak_ratio),),
         ),
     )
 )
