@@ -169,9 +169,11 @@ def _on_enlist(book: PolicyBook, uow: UnitOfWork, cmd: c.EnlistOfficer, digest: 
 
 def _on_open_dispute(book: PolicyBook, uow: UnitOfWork, cmd: c.OpenDispute, digest: str) -> int:
     _existing(uow, Officer, cmd.officer, "officer")
+    policy = book.policy
+    # read before the dispute, so that a batch saves the policy's record before it
+    adopted = uow.find(PolicyRecord, key(policy.name, policy.version)) is None
     if _is_resend(uow, Dispute, cmd.id, "id", digest):
         return 0
-    policy = book.policy
     dispute = Dispute.open(
         id=cmd.id,
         officer=cmd.officer,
@@ -183,12 +185,11 @@ def _on_open_dispute(book: PolicyBook, uow: UnitOfWork, cmd: c.OpenDispute, dige
         policy=policy,
         command=digest,
     )
-    uow.add(dispute)
-    if uow.find(PolicyRecord, key(policy.name, policy.version)) is None:
+    if adopted:
         # the first dispute under a policy records it, so that any process finds it
         uow.add(PolicyRecord.adopt(policy, digest))
-        return 2
-    return 1
+    uow.add(dispute)
+    return 1 + adopted
 
 
 def _rules(book: PolicyBook, dispute: Dispute) -> EscalationPolicy:

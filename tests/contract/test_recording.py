@@ -298,8 +298,9 @@ def test_events_decode_to_the_domain_classes(station: beatpolice.Station) -> Non
         assert type(event) in EVENT_CLASSES
 
 
-def test_a_handler_refusing_after_triggering_an_event_saves_nothing(
-    station: beatpolice.Station, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("failure", ["refusal", "defect"])
+def test_a_handler_failing_after_triggering_an_event_refuses_that_command_only(
+    station: beatpolice.Station, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     from beatpolice import _handlers
     from beatpolice.domain import UnknownRecordError
@@ -308,11 +309,13 @@ def test_a_handler_refusing_after_triggering_an_event_saves_nothing(
     before = stored_events(station)
     record_visit = _handlers.HANDLERS[commands.RecordVisit]
 
-    def half_then_refuse(policy: Any, uow: Any, cmd: Any, digest: str) -> int:
+    def half_then_fail(policy: Any, uow: Any, cmd: Any, digest: str) -> int:
         record_visit(policy, uow, cmd, digest)
-        raise UnknownRecordError("X", field="record")
+        if failure == "refusal":
+            raise UnknownRecordError("X", field="record")
+        raise KeyError("a defect in a handler")
 
-    monkeypatch.setitem(_handlers.HANDLERS, commands.RecordVisit, half_then_refuse)
+    monkeypatch.setitem(_handlers.HANDLERS, commands.RecordVisit, half_then_fail)
     good = commands.EnlistOfficer(badge="D10", name="林凡", station="德州", beat="二区")
     bad = commands.RecordVisit(
         id="V1",
@@ -321,8 +324,20 @@ def test_a_handler_refusing_after_triggering_an_event_saves_nothing(
         occurred_at=FIELD_TIME,
         people_match_register=True,
     )
-    with pytest.raises(RuntimeError, match="refused after it had triggered events"):
-        station.handle_batch([good, bad])
-    assert stored_events(station) == before
+    also_good = commands.EnlistOfficer(badge="D11", name="林一", station="德州", beat="三区")
+
+    outcomes = station.handle_batch([good, bad, also_good])
+
+    expected = UnknownRecordError if failure == "refusal" else beatpolice.CommandFailedError
+    assert [type(outcome) for outcome in outcomes] == [
+        beatpolice.Receipt,
+        expected,
+        beatpolice.Receipt,
+    ]
+    with beatpolice.connect("memory://", clock=lambda: datetime(2014, 2, 1, tzinfo=UTC)) as ref:
+        ref.enlist_officer(badge="D9", name="薛翠翠", station="德州", beat="一区")
+        ref.handle_batch([good, also_good])
+        assert stored_events(station) == stored_events(ref)
+    assert stored_events(station)[: len(before)] == before
     monkeypatch.undo()
     assert station.handle(bad).events == 1  # the station's cache was not left half-changed

@@ -516,14 +516,14 @@ def test_catch_up_applies_only_new_events(station: beatpolice.Station) -> None:
                 id="L1",
                 officer="B2",
                 kind="information",
-                occurred_at=TIMES[3].isoformat(),
+                occurred_at=TIMES[0].isoformat(),
                 summary="线索",
             )
         ],
     )
     assert registries.pending() == 1
     assert registries.catch_up() == 1
-    (row,) = registries.officers(month="2014-02", officer="B2")
+    (row,) = registries.officers(month="2014-01", officer="B2")
     assert row.leads == 1
 
 

@@ -87,7 +87,9 @@ def test_officer_with_ten_thousand_events_loads_from_a_snapshot(
 def test_snapshot_state_equals_the_replayed_state(station: beatpolice.Station) -> None:
     enlist(station)
     _record_services(station, SNAPSHOT_INTERVAL + 5)
-    station.retract_record(record="S3", officer=BADGE, reason="录入错误", occurred_at=FIELD_TIME)
+    station.retract_record(
+        record="S3", officer=BADGE, reason="录入错误", occurred_at=FIELD_TIME + timedelta(hours=1)
+    )
     app: Any = station.app
     officer_id = Officer.create_id(BADGE)
 
