@@ -28,8 +28,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from beatpolice.domain.values import Level, Role
 
@@ -128,7 +129,17 @@ class EscalationPolicy(BaseModel):
     """How days are counted in years the holiday calendar does not cover; None: refuse."""
     deadline_from: DeadlineStart = DeadlineStart.LEVEL
     time_zone: str = "Asia/Shanghai"
-    """The zone whose calendar days the deadlines are counted in."""
+    """The zone whose calendar days the deadlines are counted in (an IANA name)."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, time_zone: str) -> str:
+        # an unknown zone would break every deadline a reader computes, years later
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {time_zone!r}") from error
+        return time_zone
 
     @model_validator(mode="before")
     @classmethod
