@@ -45,7 +45,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Appraise (or compare) and print."""
     as_of = args.as_of
-    station = open_station(args)
+    station = open_station(args, create=False)
     try:
         if args.compare:
             comparison = compare(

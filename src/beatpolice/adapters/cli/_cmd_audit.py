@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{args.report} is not an appraisal report: {first_error(error)}"
         ) from error
-    station = open_station(args)
+    station = open_station(args, create=False)
     try:
         verify(station, report, rules=args.rules)
     except AuditMismatchError as mismatch:

@@ -143,7 +143,7 @@ class _Progress:
 
 
 def _run(args: argparse.Namespace, show: Callable[[Registries], Any]) -> int:
-    station = open_station(args)
+    station = open_station(args, create=False)
     try:
         registries = open_registries(station)
         progress = _Progress(sys.stderr, always=args.progress)

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         if args.month is None:
             raise UsageError("--month is required (or --from REPORT.json)")
         as_of = args.as_of
-        station = open_station(args)
+        station = open_station(args, create=False)
         try:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
         finally:
