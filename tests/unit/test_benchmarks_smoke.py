@@ -58,6 +58,9 @@ def test_suite_runs_and_writes_its_table_and_json(
             "2",
             "--repeat",
             "1",
+            "--memory-events",
+            "200",
+            "2000",
             "--backend",
             "sqlite",
             "--json",
@@ -71,6 +74,7 @@ def test_suite_runs_and_writes_its_table_and_json(
         "one-per-tx-sqlite",
         "load-sqlite",
         "read-sqlite",
+        "memory-sqlite",
     ]
     assert all(not variant["error"] for row in document["rows"] for variant in row["variants"])
     assert document["machine"]["versions"]["eventsourcing"]
