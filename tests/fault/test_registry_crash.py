@@ -43,7 +43,7 @@ from psycopg import sql
 import beatpolice
 from beatpolice.adapters.ingest import ingest_lines
 from beatpolice.adapters.views import event_source, view_store_for
-from beatpolice.projections.registries import open_registries
+from beatpolice.projections.registries import Registries, open_registries
 
 pytestmark = [pytest.mark.slow]
 
@@ -86,26 +86,24 @@ Snapshot = dict[str, dict[str, list[tuple[str, Any]]]]
 """Every document of every registry: projection -> table -> [(key, document), ...]."""
 
 
-def _look(url: str, then: Kind | None = None) -> tuple[list[int], Snapshot]:
-    """Each registry's position and documents, seen from a fresh connection.
+def _look(registries: Registries, then: Kind | None = None) -> tuple[list[int], Snapshot]:
+    """Each registry's position and documents, seen by the parent's long-lived station.
 
-    Fresh, because a view store remembers which tables it has created, and another
-    process's reset drops them. ``then``: catch up or rebuild first.
+    Long-lived on purpose: the children's resets drop tables its view store has seen,
+    and it must read on regardless (ADR 0225). ``then``: catch up or rebuild first.
     """
-    with beatpolice.connect(url) as station:
-        registries = open_registries(station, page_size=PAGE_SIZE)
-        if then == "catch_up":
-            registries.catch_up()
-        elif then == "rebuild":
-            registries.rebuild()
-        positions = [runner.position for runner in registries.runners]
-        snapshot = {
-            runner.projection.name: {
-                table: list(registries.store.scan(runner.projection.name, table))
-                for table in runner.projection.tables
-            }
-            for runner in registries.runners
+    if then == "catch_up":
+        registries.catch_up()
+    elif then == "rebuild":
+        registries.rebuild()
+    positions = [runner.position for runner in registries.runners]
+    snapshot = {
+        runner.projection.name: {
+            table: list(registries.store.scan(runner.projection.name, table))
+            for table in runner.projection.tables
         }
+        for runner in registries.runners
+    }
     return positions, snapshot
 
 
@@ -223,29 +221,35 @@ def _check_kill(
 
 def _crash_many_times(url: str) -> dict[str, object]:
     """Run :data:`PLAN`, checking each kill, then resume and compare with a clean rebuild."""
+    with beatpolice.connect(url) as station:
+        return _crash_and_watch(url, open_registries(station, page_size=PAGE_SIZE))
+
+
+def _crash_and_watch(url: str, watcher: Registries) -> dict[str, object]:
+    """:func:`_crash_many_times`, the registries watched by one station all along."""
     ids = _notification_ids(url)
     last = ids[-1]
     kills: Counter[str] = Counter()
     caught: Snapshot | None = None
-    seen = _look(url)
+    seen = _look(watcher)
     for step, (kind, stage, which) in enumerate(PLAN):
         if caught is None and kind == "rebuild":
             # every catch-up kill done: resume to the end, in a child too
             assert _finished(_run_child(url, "catch_up", None))
-            seen = _look(url)
+            seen = _look(watcher)
             assert seen[0] == [last] * len(seen[0])
             caught = seen[1]
         k, expected = _expected(ids, seen[0], kind, stage, which)
         status = _run_child(url, kind, (stage, k))
         assert _killed(status), f"step {step}: {kind} not killed at {stage} {k} ({status})"
-        after = _look(url)
+        after = _look(watcher)
         _check_kill(step, seen, expected, after)
         seen = after
         kills[f"{kind}:{stage}"] += 1
     # the last killed rebuild left partial views: catch them up and compare
-    positions, resumed = _look(url, then="catch_up")
+    positions, resumed = _look(watcher, then="catch_up")
     assert positions == [last] * len(positions)
-    positions, clean = _look(url, then="rebuild")
+    positions, clean = _look(watcher, then="rebuild")
     assert positions == [last] * len(positions)
     assert caught == clean, "catch-ups killed and resumed differ from a clean rebuild"
     assert resumed == clean, "rebuilds killed and resumed differ from a clean rebuild"

@@ -5,6 +5,11 @@ with a text ``key`` and a JSON ``doc`` column (``jsonb`` in PostgreSQL), so a st
 reporting tools can query registries with SQL (``json_extract`` / ``->>``). Positions
 live in ``bp_projection_tracking``. Every commit writes the changed documents and the
 new position in one transaction, guarded by the position it started from.
+
+Each store remembers which tables it has created, but another station on the same
+database (another process) may reset a projection and drop them. A missing table is
+read as an empty one, and a commit that meets one is made again once, creating its
+tables inside its own transaction, after the position guard (ADR 0225).
 """
 
 from __future__ import annotations
@@ -81,11 +86,64 @@ def _rows_by_table(
     return by_table
 
 
+def _missing_table(error: BaseException) -> bool:
+    """Whether ``error`` says a projection's table does not exist (dropped by a reset).
+
+    SQLite says ``no such table: bp_...``; PostgreSQL raises ``UndefinedTable``
+    (SQLSTATE 42P01), recognised without importing psycopg.
+    """
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error).startswith("no such table: bp_")
+    return getattr(error, "sqlstate", None) == "42P01"
+
+
 def _conflict(projection: str, expected: int, stored: int) -> PositionConflictError:
     return PositionConflictError(
         f"projection {projection!r} is at {stored}, not {expected}: another runner "
         "applied these events first; nothing was written"
     )
+
+
+class _RemembersTables:
+    """What both SQL view stores share: the tables they remember, forgotten when missing.
+
+    Another station's reset drops tables this store remembers having created. A read
+    that meets a missing table answers nothing (a missing table is an empty one), a
+    write is made once more; either way the store forgets every table it remembers, so
+    each is created again on its next use (ADR 0225).
+    """
+
+    _connection: Any
+    _created: set[str] | dict[str, str]
+
+    def _ensure(self, name: str) -> object:
+        raise NotImplementedError
+
+    def _select(self, name: str, query: str, parameters: Any) -> list[Any]:
+        """The rows of a query of table ``name``: none if another station dropped it."""
+        try:
+            self._ensure(name)
+            rows: list[Any] = self._connection.execute(query, parameters).fetchall()
+        except Exception as error:
+            if not _missing_table(error):
+                raise
+            self._created.clear()
+            return []
+        return rows
+
+    def _once_more(self, write: Callable[[], None]) -> None:
+        """Run ``write``; again, every table forgotten, if it met a missing table.
+
+        ``write`` must be one transaction that checks its position before it creates
+        its tables: the second run then recreates them under the same guard.
+        """
+        try:
+            write()
+        except Exception as error:
+            if not _missing_table(error):
+                raise
+            self._created.clear()
+            write()
 
 
 class MemoryViewStore:
@@ -158,7 +216,7 @@ _WHERE = "the station's store"
 
 
 @guarded_methods(lambda store: _WHERE)
-class SQLiteViewStore:
+class SQLiteViewStore(_RemembersTables):
     """Documents in tables of the station's own SQLite file."""
 
     before_commit: TransactionHook | None = None
@@ -204,12 +262,11 @@ class SQLiteViewStore:
         name = _table(projection, table)
         found: dict[str, Document] = {}
         with self._lock:
-            self._ensure(name)
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                rows = self._connection.execute(
-                    f"SELECT key, doc FROM {name} WHERE key IN ({marks})", chunk
+                rows = self._select(
+                    name, f"SELECT key, doc FROM {name} WHERE key IN ({marks})", chunk
                 )
                 found.update((key, orjson.loads(doc)) for key, doc in rows)
         return found
@@ -221,13 +278,13 @@ class SQLiteViewStore:
         name = _table(projection, table)
         upper = _after(prefix)
         with self._lock:
-            self._ensure(name)
-            rows = self._connection.execute(
+            rows = self._select(
+                name,
                 f"SELECT key, doc FROM {name} WHERE key >= ? AND key < ? ORDER BY key"
                 if upper is not None
                 else f"SELECT key, doc FROM {name} WHERE key >= ? ORDER BY key",
                 (prefix, upper) if upper is not None else (prefix,),
-            ).fetchall()
+            )
         for key, doc in rows:
             if key.startswith(prefix):
                 yield key, orjson.loads(doc)
@@ -240,38 +297,55 @@ class SQLiteViewStore:
         expected: int,
         position: int,
     ) -> None:
-        """Write the documents and the position in one transaction."""
+        """Write the documents and the position in one transaction.
+
+        A table dropped by another station's reset is created again inside the
+        transaction, once the position guard has passed (ADR 0225).
+        """
         by_table = _rows_by_table(projection, changes)
         with self._lock:
-            for name in by_table:
+            self._once_more(
+                lambda: self._commit(projection, version, by_table, expected, position)
+            )
+
+    def _commit(
+        self,
+        projection: str,
+        version: int,
+        by_table: dict[str, list[tuple[str, bytes]]],
+        expected: int,
+        position: int,
+    ) -> None:
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            row = cursor.execute(
+                f"SELECT position FROM {_TRACKING} WHERE name = ?", (projection,)
+            ).fetchone()
+            stored = int(row[0]) if row else 0
+            if stored != expected:
+                raise _conflict(projection, expected, stored)
+            for name in by_table:  # no other writer until COMMIT: they stay
                 self._ensure(name)
-            cursor = self._connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                row = cursor.execute(
-                    f"SELECT position FROM {_TRACKING} WHERE name = ?", (projection,)
-                ).fetchone()
-                stored = int(row[0]) if row else 0
-                if stored != expected:
-                    raise _conflict(projection, expected, stored)
-                for name, rows in by_table.items():
-                    cursor.executemany(
-                        f"INSERT INTO {name} (key, doc) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
-                        rows,
-                    )
-                cursor.execute(
-                    f"INSERT INTO {_TRACKING} (name, position, version) VALUES (?, ?, ?) "
-                    "ON CONFLICT(name) DO UPDATE SET position = excluded.position, "
-                    "version = excluded.version",
-                    (projection, position, version),
+            for name, rows in by_table.items():
+                cursor.executemany(
+                    f"INSERT INTO {name} (key, doc) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
+                    rows,
                 )
-                if self.before_commit is not None:
-                    self.before_commit("commit", projection)
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
+            cursor.execute(
+                f"INSERT INTO {_TRACKING} (name, position, version) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET position = excluded.position, "
+                "version = excluded.version",
+                (projection, position, version),
+            )
+            if self.before_commit is not None:
+                self.before_commit("commit", projection)
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            self._created.difference_update(by_table)  # created here, if at all: undone
+            raise
+        cursor.execute("COMMIT")
 
     def reset(self, projection: str, tables: tuple[str, ...]) -> None:
         """Forget the projection's documents and position in one transaction."""
@@ -298,7 +372,7 @@ class SQLiteViewStore:
 
 
 @guarded_methods(lambda store: _WHERE)
-class PostgresViewStore:
+class PostgresViewStore(_RemembersTables):
     """Documents in ``jsonb`` tables of the station's PostgreSQL database."""
 
     before_commit: TransactionHook | None = None
@@ -358,10 +432,9 @@ class PostgresViewStore:
         """The stored documents of ``keys``."""
         name = _table(projection, table)
         with self._lock:
-            self._ensure(name)
-            rows = self._connection.execute(
-                f"SELECT key, doc::text FROM {name} WHERE key = ANY(%s)", (keys,)
-            ).fetchall()
+            rows = self._select(
+                name, f"SELECT key, doc::text FROM {name} WHERE key = ANY(%s)", (keys,)
+            )
         return {key: orjson.loads(doc) for key, doc in rows}
 
     def scan(
@@ -375,11 +448,11 @@ class PostgresViewStore:
         if upper is not None:
             query += ' AND key COLLATE "C" < %s'
         with self._lock:
-            self._ensure(name)
-            rows = self._connection.execute(
+            rows = self._select(
+                name,
                 query + ' ORDER BY key COLLATE "C"',
                 (prefix, upper) if upper is not None else (prefix,),
-            ).fetchall()
+            )
         for key, doc in rows:
             if key.startswith(prefix):
                 yield key, orjson.loads(doc)
@@ -392,15 +465,31 @@ class PostgresViewStore:
         expected: int,
         position: int,
     ) -> None:
-        """Write the documents and the position in one transaction."""
+        """Write the documents and the position in one transaction.
+
+        A table dropped by another station's reset is created again inside the
+        transaction, once the position guard has passed (ADR 0225).
+        """
         by_table = {
             name: [(key, doc.decode()) for key, doc in rows]
             for name, rows in _rows_by_table(projection, changes).items()
         }
         with self._lock:
-            for name in by_table:
-                self._ensure(name)
+            self._once_more(
+                lambda: self._commit(projection, version, by_table, expected, position)
+            )
+
+    def _commit(
+        self,
+        projection: str,
+        version: int,
+        by_table: dict[str, list[tuple[str, str]]],
+        expected: int,
+        position: int,
+    ) -> None:
+        try:
             with self._connection.transaction():
+                # the tracking row first, as in reset: it orders commits and resets
                 self._connection.execute(
                     f"INSERT INTO {_TRACKING} (name, position, version) VALUES (%s, 0, %s) "
                     "ON CONFLICT (name) DO NOTHING",
@@ -427,15 +516,26 @@ class PostgresViewStore:
                 )
                 if self.before_commit is not None:
                     self.before_commit("commit", projection)
+        except BaseException:
+            for name in by_table:  # created here, if at all: undone
+                self._created.pop(name, None)
+            raise
 
     def reset(self, projection: str, tables: tuple[str, ...]) -> None:
         """Forget the projection's documents and position in one transaction."""
         with self._lock, self._connection.transaction():
+            # Lock the tracking row before any table, as commit does: a reset and another
+            # station's commit then wait for each other instead of deadlocking.
+            self._connection.execute(
+                f"INSERT INTO {_TRACKING} (name, position, version) VALUES (%s, 0, 0) "
+                "ON CONFLICT (name) DO NOTHING",
+                (projection,),
+            )
+            self._connection.execute(f"DELETE FROM {_TRACKING} WHERE name = %s", (projection,))
             for table in tables:
                 name = _table(projection, table)
                 self._connection.execute(f"DROP TABLE IF EXISTS {name}")
                 self._created.pop(name, None)
-            self._connection.execute(f"DELETE FROM {_TRACKING} WHERE name = %s", (projection,))
             if self.before_commit is not None:
                 self.before_commit("reset", projection)
 
