@@ -28,6 +28,7 @@ from beatpolice.domain.errors import (
 from beatpolice.domain.escalation import EscalationPolicy
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.policy_record import PolicyRecord, key
+from beatpolice.domain.records import FieldRecord, RecordKind, record_key, unknown_record
 from beatpolice.domain.venue import Finding, Venue
 
 __all__ = ["CACHE_SIZE", "HANDLERS", "UnitOfWork", "project"]
@@ -141,8 +142,8 @@ def _is_resend(uow: UnitOfWork, kind: type[A], key: str, field: str, digest: str
 
 
 def _on(kind: type[A], field: str, action: Callable[[A, Any, str, PolicyBook], None]) -> Handler:
-    """A handler for a command on an existing aggregate (``field`` names it), by an
-    enlisted officer; an officer's own records name no other aggregate."""
+    """A handler for a command on an existing aggregate (``field`` names it, or the
+    officer's own aggregate), by an enlisted officer."""
 
     def handler(book: PolicyBook, uow: UnitOfWork, cmd: Any, digest: str) -> int:
         officer = _existing(uow, Officer, cmd.officer, "officer")
@@ -154,6 +155,45 @@ def _on(kind: type[A], field: str, action: Callable[[A, Any, str, PolicyBook], N
         before = aggregate.version
         action(cast(A, aggregate), cmd, digest, book)
         return aggregate.version - before
+
+    return handler
+
+
+def _creating_record(make: Callable[[Any, str], FieldRecord]) -> Handler:
+    """A handler for a command that creates a visit, lead or service of an officer.
+
+    Only the officer's enlistment and the record itself are read: never the officer's
+    other records. The record's id is its aggregate's id, so the store refuses a second
+    creation (the loser is decided again and sees a re-send or an id conflict).
+    """
+
+    def handler(book: PolicyBook, uow: UnitOfWork, cmd: Any, digest: str) -> int:
+        _existing(uow, Officer, cmd.officer, "officer")
+        existing = uow.find(FieldRecord, record_key(cmd.officer, cmd.id))
+        if existing is not None:
+            if existing.has_seen(digest):
+                return 0
+            existing.refuse_other_content("id")
+        uow.add(make(cmd, digest))
+        return 1
+
+    return handler
+
+
+def _on_record(field: str, action: Callable[[FieldRecord, Any, str], None]) -> Handler:
+    """A handler for a follow-up or retraction: it touches only the record it names."""
+    kind: RecordKind | None = "visit" if field == "visit" else None
+
+    def handler(book: PolicyBook, uow: UnitOfWork, cmd: Any, digest: str) -> int:
+        _existing(uow, Officer, cmd.officer, "officer")
+        record = uow.find(FieldRecord, record_key(cmd.officer, getattr(cmd, field)))
+        if record is None or (kind is not None and record.kind != kind):
+            raise unknown_record(cmd.officer, getattr(cmd, field), field, kind)
+        if record.has_seen(digest):
+            return 0
+        before = record.version
+        action(record, cmd, digest)
+        return record.version - before
 
     return handler
 
@@ -229,34 +269,43 @@ HANDLERS: dict[type[Any], Handler] = {
     c.PlanVisits: _on(
         Officer, "officer", lambda o, cmd, d, _: o.plan_visits(cmd.month, cmd.households, d)
     ),
-    c.RecordVisit: _on(
-        Officer,
-        "officer",
-        lambda o, cmd, d, _: o.record_visit(
-            cmd.id, cmd.household, cmd.occurred_at, cmd.people_match_register, cmd.notes, d
-        ),
+    c.RecordVisit: _creating_record(
+        lambda cmd, d: FieldRecord.visit(
+            id=cmd.id,
+            officer=cmd.officer,
+            household=cmd.household,
+            occurred_at=cmd.occurred_at,
+            people_match_register=cmd.people_match_register,
+            notes=cmd.notes,
+            command=d,
+        )
     ),
-    c.FollowUpVisit: _on(
-        Officer,
-        "officer",
-        lambda o, cmd, d, _: o.follow_up_visit(cmd.visit, cmd.occurred_at, cmd.satisfied, d),
+    c.FollowUpVisit: _on_record(
+        "visit",
+        lambda r, cmd, d: r.follow_up(cmd.occurred_at, cmd.satisfied, d),
     ),
-    c.ReportLead: _on(
-        Officer,
-        "officer",
-        lambda o, cmd, d, _: o.report_lead(cmd.id, cmd.kind, cmd.occurred_at, cmd.summary, d),
+    c.ReportLead: _creating_record(
+        lambda cmd, d: FieldRecord.lead(
+            id=cmd.id,
+            officer=cmd.officer,
+            kind=cmd.kind,
+            occurred_at=cmd.occurred_at,
+            summary=cmd.summary,
+            command=d,
+        )
     ),
-    c.RecordService: _on(
-        Officer,
-        "officer",
-        lambda o, cmd, d, _: o.record_service(
-            cmd.id, cmd.kind, cmd.occurred_at, cmd.acknowledged, d
-        ),
+    c.RecordService: _creating_record(
+        lambda cmd, d: FieldRecord.service(
+            id=cmd.id,
+            officer=cmd.officer,
+            kind=cmd.kind,
+            occurred_at=cmd.occurred_at,
+            acknowledged=cmd.acknowledged,
+            command=d,
+        )
     ),
-    c.RetractRecord: _on(
-        Officer,
-        "officer",
-        lambda o, cmd, d, _: o.retract_record(cmd.record, cmd.reason, cmd.occurred_at, d),
+    c.RetractRecord: _on_record(
+        "record", lambda r, cmd, d: r.retract(cmd.reason, cmd.occurred_at, d)
     ),
     c.OpenDispute: _on_open_dispute,
     c.EscalateDispute: _on(

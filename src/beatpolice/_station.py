@@ -50,6 +50,7 @@ from beatpolice.domain.escalation import (
 from beatpolice.domain.field_time import DEFAULT_TOLERANCE, check_command_times, latest_allowed
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.policy_record import PolicyRecord
+from beatpolice.domain.records import FieldRecord, record_key, unknown_record
 from beatpolice.domain.values import Level, Role
 from beatpolice.domain.venue import Venue
 
@@ -414,6 +415,14 @@ class Station:
             found = UnitOfWork(self._app).find(Dispute, dispute)
         if found is None:
             raise UnknownDisputeError(dispute, field="dispute")
+        return found
+
+    def record(self, officer: str, record: str) -> FieldRecord:
+        """The visit, lead or service ``record`` of officer ``officer``, as recorded now."""
+        with guard_storage(self._store.display):
+            found = UnitOfWork(self._app).find(FieldRecord, record_key(officer, record))
+        if found is None:
+            raise unknown_record(officer, record, "record")
         return found
 
     def venue(self, venue: str) -> Venue:

@@ -165,6 +165,10 @@ def _log(station: beatpolice.Station) -> list[tuple[str, str, int, bytes]]:
     ]
 
 
+def _by_aggregate(log: list[tuple[str, str, int, bytes]]) -> list[tuple[str, str, int, bytes]]:
+    return sorted(log, key=lambda row: (row[1], row[2]))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.lists(hostile_values(), max_size=8))
 def test_handle_records_or_refuses_and_nothing_else(values: list[Any]) -> None:
@@ -228,7 +232,9 @@ def test_ingest_decides_every_line_and_stores_only_the_accepted_ones(
     kept = [line for number, line in enumerate(lines, start=1) if number not in set(refused)]
     with _station() as again:
         replay = ingest_lines(again, kept, batch_size=size)
-        assert _log(again) == stored
+        # a batch is saved aggregate by aggregate, and without the refused lines the
+        # batches fall differently: each aggregate's history is what must be equal
+        assert _by_aggregate(_log(again)) == _by_aggregate(stored)
     assert replay.ok
 
 

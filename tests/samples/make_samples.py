@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent / "contract"))
 from contract_helpers import every_command  # noqa: E402
 
 import beatpolice  # noqa: E402
-from beatpolice.domain import Dispute, Officer, Venue  # noqa: E402
+from beatpolice.domain import Dispute, FieldRecord, Officer, Venue  # noqa: E402
 
 
 def _recorded_at() -> datetime:
@@ -70,6 +70,7 @@ def main() -> None:
             Officer.create_id("D0001"),
             Dispute.create_id("DSP1"),
             Venue.create_id("VEN1"),
+            FieldRecord.create_id("D0001/V1"),
         ):
             app.take_snapshot(aggregate_id)
             stored = app.snapshots.recorder.select_events(aggregate_id, desc=True, limit=1)[0]

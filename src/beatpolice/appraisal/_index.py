@@ -39,14 +39,13 @@ from zoneinfo import ZoneInfo
 
 from beatpolice.domain._base import DomainEvent
 from beatpolice.domain.dispute import DisputeFollowedUp, DisputeResolved, MediationHeld
-from beatpolice.domain.officer import (
+from beatpolice.domain.officer import Officer, OfficerEnlisted, VisitsPlanned
+from beatpolice.domain.records import (
     LeadReported,
-    OfficerEnlisted,
     RecordRetracted,
     ServiceRendered,
     VisitFollowedUp,
     VisitRecorded,
-    VisitsPlanned,
 )
 from beatpolice.domain.venue import RectificationVerified, VenueInspected, ViolationFound
 from beatpolice.projections import DocumentView
@@ -55,6 +54,12 @@ __all__ = ["FOLD_VERSION", "AppraisalIndex", "utc_text"]
 
 FOLD_VERSION = 2
 """Bumped when the filing changes meaning (the index is then rebuilt)."""
+
+
+def _officer_id(badge: str) -> str:
+    # A record's facts name the officer's aggregate, as in 0.1, when records were the
+    # officer's events: references and fingerprints stay what they were (ADR 0240).
+    return str(Officer.create_id(badge))
 
 
 def utc_text(moment: datetime) -> str:
@@ -205,7 +210,7 @@ class AppraisalIndex:
             fact = self._compact("lead", event, event.id, event.kind.value)
         else:
             fact = self._compact("service", event, event.id, event.acknowledged)
-        self._file(view, at, str(event.originator_id), fact)
+        self._file(view, at, _officer_id(event.officer), fact)
         view.put("records", f"{event.officer}|{event.id}", {"at": at})
 
     def _attached(self, view: DocumentView, event: Any) -> None:
@@ -218,7 +223,7 @@ class AppraisalIndex:
             record, fact = event.record, self._compact("retraction", event, event.record, None)
         filed = view.get("records", f"{event.officer}|{record}")
         if filed is not None:  # the aggregate refuses follow-ups of unknown records
-            self._file(view, filed["at"], str(event.originator_id), fact)
+            self._file(view, filed["at"], _officer_id(event.officer), fact)
 
     def _dated(self, view: DocumentView, event: Any) -> None:
         if isinstance(event, MediationHeld):

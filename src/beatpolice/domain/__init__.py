@@ -39,17 +39,16 @@ from beatpolice.domain.errors import (
     UnknownVenueError,
 )
 from beatpolice.domain.escalation import EscalationPolicy, LevelRule, load_policy
-from beatpolice.domain.officer import (
+from beatpolice.domain.officer import Officer, OfficerEnlisted, VisitsPlanned
+from beatpolice.domain.policy_record import PolicyAdopted, PolicyRecord
+from beatpolice.domain.records import (
+    FieldRecord,
     LeadReported,
-    Officer,
-    OfficerEnlisted,
     RecordRetracted,
     ServiceRendered,
     VisitFollowedUp,
     VisitRecorded,
-    VisitsPlanned,
 )
-from beatpolice.domain.policy_record import PolicyAdopted, PolicyRecord
 from beatpolice.domain.values import (
     InspectionMode,
     LeadKind,
@@ -111,6 +110,7 @@ __all__ = [
     "DomainEvent",
     "EscalationPolicy",
     "EscalationRefusedError",
+    "FieldRecord",
     "FieldTimeError",
     "Finding",
     "IdConflictError",

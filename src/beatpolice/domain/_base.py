@@ -235,9 +235,7 @@ class StationAggregate(BaseAggregate[UUID]):
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
-        """Version 3 remembers field times for the causal-order rule (ADR 0206).
-
-        An officer's record codes may end in ``@`` and the field time, a venue's
-        findings carry ``found_at``; both are optional, so version 2 state reads as it
-        is and its records are simply of unknown time.
+        """Version 3: an officer's records are aggregates of their own (ADR 0240), and
+        a venue's findings carry ``found_at`` (optional: a version 2 finding is of
+        unknown time, ADR 0206). Aggregates with more to change override this.
         """

@@ -23,12 +23,8 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from beatpolice.domain._base import DomainEvent
-from beatpolice.domain.officer import (
-    RecordRetracted,
-    VisitFollowedUp,
-    VisitRecorded,
-    VisitsPlanned,
-)
+from beatpolice.domain.officer import VisitsPlanned
+from beatpolice.domain.records import RecordRetracted, VisitFollowedUp, VisitRecorded
 from beatpolice.projections._runner import Document, DocumentView, ViewStore
 from beatpolice.projections.registries._common import KEY_SEPARATOR, RegistryProjection, Row
 

@@ -33,14 +33,13 @@ from beatpolice.domain.dispute import (
     DisputeResolved,
     MediationHeld,
 )
-from beatpolice.domain.officer import (
+from beatpolice.domain.officer import OfficerEnlisted, VisitsPlanned
+from beatpolice.domain.records import (
     LeadReported,
-    OfficerEnlisted,
     RecordRetracted,
     ServiceRendered,
     VisitFollowedUp,
     VisitRecorded,
-    VisitsPlanned,
 )
 from beatpolice.domain.venue import (
     RectificationFailed,
