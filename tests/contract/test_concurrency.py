@@ -18,7 +18,7 @@ from concurrency_workers import PLAIN_BADGE, RETRY_BADGE, process_main, run_thre
 from contract_helpers import BADGE, FIELD_TIME, enlist
 
 import beatpolice
-from beatpolice.domain import VisitRecorded
+from beatpolice.domain import VisitRecorded, VisitsPlanned
 
 THREADS = 4
 PROCESSES = 4
@@ -55,11 +55,13 @@ def _check(station: beatpolice.Station, outcomes: list[Any], writers: int) -> tu
         stored = _stored_visits(station, badge)
         assert sorted(stored) == sorted(landed)
         assert len(stored) == len(set(stored))
-        officer = station.officer(badge)
-        assert officer.version == 1 + len(stored)
-        assert sorted(officer.records) == sorted(landed)
+        # the officer's own aggregate never changed: records are aggregates of their own
+        assert station.officer(badge).version == 1
+        assert sorted(station.record(badge, visit).key for visit in landed) == sorted(landed)
         conflicts.append(refused)
     assert conflicts[1] == 0, "retry_on_conflict gave up on a write"
+    # different records of one officer are different aggregates: they never conflict
+    assert conflicts[0] == 0, "writes of different records of one officer conflicted"
     return conflicts[0], conflicts[1]
 
 
@@ -110,6 +112,14 @@ def test_processes_writing_one_officer_lose_nothing(
     print(f"{station.backend} processes: {plain} of {PROCESSES * WRITES} plain writes conflicted")
 
 
+def _plans(station: beatpolice.Station) -> list[str]:
+    return [
+        event.month
+        for _, event in station.events()
+        if isinstance(event, VisitsPlanned) and event.officer == BADGE
+    ]
+
+
 def test_loser_of_a_race_is_decided_again_and_lands_once(
     station: beatpolice.Station,
     station_url: str,
@@ -122,30 +132,18 @@ def test_loser_of_a_race_is_decided_again_and_lands_once(
     races: list[int] = []
 
     def rival_saves_first(self: beatpolice.Station, uow: Any) -> None:
-        # Between deciding and saving, another writer records a visit of the same officer.
+        # Between deciding and saving, another writer changes the same officer's plans.
         monkeypatch.setattr(beatpolice.Station, "_save", save)
         races.append(1)
-        rival.record_visit(
-            id="RIVAL",
-            officer=BADGE,
-            household="H2",
-            occurred_at=FIELD_TIME,
-            people_match_register=True,
-        )
+        rival.plan_visits(officer=BADGE, month="2014-02", households=["H2"])
         save(self, uow)
 
     monkeypatch.setattr(beatpolice.Station, "_save", rival_saves_first)
     try:
-        receipt = station.record_visit(
-            id="MINE",
-            officer=BADGE,
-            household="H1",
-            occurred_at=FIELD_TIME,
-            people_match_register=True,
-        )
+        receipt = station.plan_visits(officer=BADGE, month="2014-01", households=["H1"])
         assert races == [1]  # the race was lost once, then decided again from fresh state
         assert receipt.events == 1
-        assert _stored_visits(station) == ["RIVAL", "MINE"]
+        assert _plans(station) == ["2014-02", "2014-01"]
     finally:
         rival.close()
 
@@ -165,14 +163,8 @@ def test_a_race_lost_every_time_gives_concurrency_error_and_writes_nothing(
         if self is rival:
             save(self, uow)
             return
-        rivals.append(f"RIVAL{len(rivals)}")
-        rival.record_visit(
-            id=rivals[-1],
-            officer=BADGE,
-            household="H2",
-            occurred_at=FIELD_TIME,
-            people_match_register=True,
-        )
+        rivals.append(f"2014-{len(rivals) + 2:02d}")
+        rival.plan_visits(officer=BADGE, month=rivals[-1], households=["H2"])
         save(self, uow)
 
     monkeypatch.setattr("beatpolice._station.RETRY_ATTEMPTS", 3)
@@ -180,25 +172,49 @@ def test_a_race_lost_every_time_gives_concurrency_error_and_writes_nothing(
     try:
         monkeypatch.setattr(beatpolice.Station, "_save", rival_always_saves_first)
         with pytest.raises(beatpolice.ConcurrencyError, match="retry"):
-            station.record_visit(
-                id="MINE",
-                officer=BADGE,
-                household="H1",
-                occurred_at=FIELD_TIME,
-                people_match_register=True,
-            )
-        assert _stored_visits(station) == rivals == ["RIVAL0", "RIVAL1", "RIVAL2"]
+            station.plan_visits(officer=BADGE, month="2014-01", households=["H1"])
+        assert _plans(station) == rivals == ["2014-02", "2014-03", "2014-04"]
         monkeypatch.setattr(beatpolice.Station, "_save", save)
-        assert (
-            station.record_visit(
-                id="MINE",
-                officer=BADGE,
-                household="H1",
-                occurred_at=FIELD_TIME,
-                people_match_register=True,
-            ).events
-            == 1
-        )
+        assert station.plan_visits(officer=BADGE, month="2014-01", households=["H1"]).events == 1
+    finally:
+        rival.close()
+
+
+def test_two_writers_of_one_new_record_meet_in_the_store(
+    station: beatpolice.Station,
+    station_url: str,
+    clock: Callable[[], datetime],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The record's id is an idempotency key the store enforces: the loser is decided
+    again and sees a re-send (same content) or an id conflict (other content)."""
+    enlist(station)
+    rival = beatpolice.connect(station_url, clock=clock)
+    save = beatpolice.Station._save
+    visit = {
+        "id": "V1",
+        "officer": BADGE,
+        "household": "H1",
+        "occurred_at": FIELD_TIME,
+        "people_match_register": True,
+    }
+
+    def rival_records_it_first(self: beatpolice.Station, uow: Any) -> None:
+        monkeypatch.setattr(beatpolice.Station, "_save", save)
+        rival.record_visit(**{**visit, "household": rival_household})
+        save(self, uow)
+
+    try:
+        rival_household = "H1"  # the same content: my write turns out to be a re-send
+        monkeypatch.setattr(beatpolice.Station, "_save", rival_records_it_first)
+        assert station.record_visit(**visit).duplicate
+        visit["id"] = "V2"
+        rival_household = "H9"  # other content under the same id: mine is refused
+        monkeypatch.setattr(beatpolice.Station, "_save", rival_records_it_first)
+        with pytest.raises(beatpolice.IdConflictError):
+            station.record_visit(**visit)
+        assert _stored_visits(station) == ["V1", "V2"]
+        assert station.record(BADGE, "V2").kind == "visit"
     finally:
         rival.close()
 

@@ -222,7 +222,7 @@ def test_retraction_is_an_event_and_deletes_nothing(station: beatpolice.Station)
     retraction = [event for _, event in station.events()][-1]
     assert isinstance(retraction, RecordRetracted)
     assert (retraction.record, retraction.record_kind) == ("V1", "visit")
-    assert station.officer(BADGE).record("V1").retracted  # type: ignore[union-attr]
+    assert station.record(BADGE, "V1").retracted
 
 
 def test_retracted_record_refuses_a_second_retraction_and_a_follow_up(
