@@ -27,7 +27,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 import beatpolice
-from beatpolice import StorageError
+from beatpolice import NotAStoreError, StorageError
 from beatpolice.adapters._store_marker import APPLICATION_ID, FORMAT_VERSION
 from beatpolice.commands import validate_command
 from beatpolice.domain.errors import NotAStoreError
@@ -248,22 +248,20 @@ def unmark(path: Path) -> None:
     connection.close()
 
 
-def test_a_0_1_store_is_read_unmarked_and_marked_by_its_next_writer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("create", [False, True])
+def test_a_0_1_store_is_refused_untouched_naming_migrate(tmp_path: Path, create: bool) -> None:
     path = build_store(tmp_path / "station.db")
     unmark(path)
     before = snapshot(path)
 
-    with beatpolice.connect(str(path), create=False) as station:
-        assert len(list(station.events())) == 11
-    assert snapshot(path) == before
+    with pytest.raises(NotAStoreError) as refused:
+        beatpolice.connect(str(path), create=create)
 
-    with beatpolice.connect(str(path)) as station:
-        assert len(list(station.events())) == 11
-    with sqlite3.connect(path) as connection:
-        marker = dict(connection.execute("SELECT key, value FROM bp_store").fetchall())
-        assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    connection.close()
-    assert marker["origin"] == "adopted"
+    message = str(refused.value)
+    assert "written by beatpolice 0.1 (store format 1)" in message
+    assert f"beatpolice migrate {path} NEW_URL" in message
+    assert "\n" not in message
+    assert snapshot(path) == before
 
 
 def test_a_reader_writes_nothing_to_a_marked_store(tmp_path: Path) -> None:

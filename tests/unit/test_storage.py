@@ -102,8 +102,6 @@ MARKER = {"application": "beatpolice", "format": str(FORMAT_VERSION)}
     ("what", "create", "expected"),
     [
         (found(), True, Verdict.CREATE),
-        (found(ours=frozenset({"stored_events", "stored_snapshots"})), True, Verdict.ADOPT),
-        (found(ours=frozenset({"stored_events"})), False, Verdict.OPEN_UNMARKED),
         (found(ours=frozenset({"bp_store"}), marker=MARKER), False, Verdict.OPEN),
         (found(marker=MARKER, foreign=("station_reports",)), True, Verdict.OPEN),
         (found(marker=MARKER, application_id=APPLICATION_ID), True, Verdict.OPEN),
@@ -111,6 +109,42 @@ MARKER = {"application": "beatpolice", "format": str(FORMAT_VERSION)}
 )
 def test_verdicts(what: Found, create: bool, expected: Verdict) -> None:
     assert verdict(what, create=create) is expected
+
+
+FORMAT_1_UNMARKED = found(ours=frozenset({"stored_events", "stored_snapshots"}))
+FORMAT_1_MARKED = found(ours=frozenset({"bp_store"}), marker={**MARKER, "format": "1"})
+INCOMPLETE = found(marker={**MARKER, "migration": "incomplete: from old.db"})
+
+
+@pytest.mark.parametrize("what", [FORMAT_1_UNMARKED, FORMAT_1_MARKED])
+@pytest.mark.parametrize("create", [True, False])
+def test_a_format_1_store_is_refused_naming_migrate(what: Found, create: bool) -> None:
+    with pytest.raises(NotAStoreError) as refused:
+        verdict(what, create=create)
+
+    message = str(refused.value)
+    assert "written by beatpolice 0.1 (store format 1)" in message
+    assert "beatpolice migrate station.db NEW_URL" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_an_incomplete_migration_is_refused(create: bool) -> None:
+    with pytest.raises(NotAStoreError, match="incomplete migration"):
+        verdict(INCOMPLETE, create=create)
+
+
+@pytest.mark.parametrize(
+    ("what", "expected"),
+    [
+        (FORMAT_1_UNMARKED, Verdict.FORMAT_1),
+        (FORMAT_1_MARKED, Verdict.FORMAT_1),
+        (INCOMPLETE, Verdict.INCOMPLETE),
+        (found(marker=MARKER), Verdict.OPEN),
+    ],
+)
+def test_the_migration_is_told_what_others_are_refused(what: Found, expected: Verdict) -> None:
+    assert verdict(what, create=False, legacy=True) is expected
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,11 @@ Every store beatpolice creates carries a marker with its format version (ADR 022
 
 Opening a store first looks at what is there without writing anything (a SQLite file is
 read through a read-only connection after its header has been checked), gathers it into
-:class:`Found`, and :func:`verdict` decides: open it, create it, adopt a 0.1 store (mark
-it), or refuse with :class:`NotAStoreError`. :func:`verdict` is the one place to change
-when issue 11 makes 0.1 stores go through ``beatpolice migrate`` (ADR 0221).
+:class:`Found`, and :func:`verdict` decides: open it, create it, or refuse with
+:class:`NotAStoreError`. A store of format 1 (what 0.1 wrote: our tables and no marker,
+or a marker of format 1) is refused with one line naming ``beatpolice migrate OLD NEW``,
+and so is a store that migration left incomplete (ADR 0230, 0233); only the migration
+itself, asking with ``legacy=True``, is told what they are instead.
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ __all__ = [
     "APPLICATION_ID",
     "FORMAT_VERSION",
     "MARKER_TABLE",
+    "MIGRATION_KEY",
     "Found",
     "Verdict",
+    "format_1_refusal",
+    "incomplete_refusal",
     "is_our_table",
     "marker_rows",
     "our_topic",
@@ -42,9 +47,14 @@ __all__ = [
 APPLICATION_ID = 0x6270_6F6C
 """The SQLite header's ``application_id`` of a beatpolice store: ``b"bpol"``."""
 
-FORMAT_VERSION = 1
-"""The store layout this beatpolice writes and reads. 0.1 stores are format 1 without a
-marker; a layout change raises this number and comes with ``beatpolice migrate``."""
+FORMAT_VERSION = 2
+"""The store layout this beatpolice writes and reads: format 2, records that stand alone
+(each visit, lead or service its own aggregate). 0.1 wrote format 1, without a marker;
+``beatpolice migrate OLD NEW`` copies a format-1 store into this layout (ADR 0230)."""
+
+MIGRATION_KEY = "migration"
+"""The marker row that ``beatpolice migrate`` writes first and deletes last: a store that
+still has it is an incomplete migration and is refused (ADR 0233)."""
 
 MARKER_TABLE = "bp_store"
 """The table holding the marker (``key`` and ``value`` text columns)."""
@@ -66,11 +76,11 @@ class Verdict(enum.Enum):
     """A marked store of this format: open it as it is."""
     CREATE = "create"
     """Nothing there yet: write the marker, then let eventsourcing create its tables."""
-    ADOPT = "adopt"
-    """A 0.1 store (our tables, no marker): write the marker and open it."""
-    OPEN_UNMARKED = "open-unmarked"
-    """A 0.1 store opened by a reader: open it and leave it unmarked (readers write
-    nothing of a store's identity; the next writer marks it)."""
+    FORMAT_1 = "format-1"
+    """A store written by 0.1 (our tables without a marker, or marked format 1). Only
+    told to the migration (``legacy=True``); everyone else is refused."""
+    INCOMPLETE = "incomplete"
+    """A store whose migration did not finish. Only told to the migration."""
 
 
 @attrs.frozen
@@ -96,17 +106,37 @@ class Found:
         return not self.ours and not self.foreign and self.marker is None
 
 
-def verdict(found: Found, *, create: bool) -> Verdict:
+def format_1_refusal(where: str) -> NotAStoreError:
+    """The one line refusing a store written by 0.1 (ADR 0230)."""
+    return NotAStoreError(
+        f"{where} was written by beatpolice 0.1 (store format 1); copy it into the new "
+        f"layout with: beatpolice migrate {where} NEW_URL (nothing was written)"
+    )
+
+
+def incomplete_refusal(where: str) -> NotAStoreError:
+    """The one line refusing a store whose migration did not finish (ADR 0233)."""
+    return NotAStoreError(
+        f"{where} is an incomplete migration (beatpolice migrate did not finish): run "
+        f"beatpolice migrate OLD_URL {where} again, which starts it over"
+    )
+
+
+def verdict(found: Found, *, create: bool, legacy: bool = False) -> Verdict:
     """Decide what opening does with ``found``; refuse with :class:`NotAStoreError`.
 
     Args:
         found: what the store holds, read without writing.
-        create: whether a missing store may be created and a 0.1 store marked
-            (writers: ingest, demo, ``connect()``); False for read commands.
+        create: whether a missing store may be created (writers: ingest, demo,
+            ``connect()``); False for read commands.
+        legacy: the caller is ``beatpolice migrate``: a format-1 store and an
+            incomplete migration are told (:attr:`Verdict.FORMAT_1`,
+            :attr:`Verdict.INCOMPLETE`) instead of refused.
 
     Raises:
         NotAStoreError: no store (and ``create`` is False), another application's
-            tables or events, a marker of another application or of another format.
+            tables or events, a marker of another application or of another format,
+            a store written by 0.1 or an incomplete migration (unless ``legacy``).
     """
     where = found.where
     if found.application_id not in (0, APPLICATION_ID):
@@ -115,7 +145,7 @@ def verdict(found: Found, *, create: bool) -> Verdict:
             f"(SQLite application_id 0x{found.application_id:08x}); nothing was written"
         )
     if found.marker is not None:
-        return _marked(found, found.marker)
+        return _marked(found, found.marker, legacy=legacy)
     if found.empty:
         if not create:
             raise NotAStoreError(f"no store at {where} (ingest or demo creates one)")
@@ -133,12 +163,13 @@ def verdict(found: Found, *, create: bool) -> Verdict:
         )
     if not create and not (found.ours & (SQLITE_TABLES | POSTGRES_TABLES)):
         raise NotAStoreError(f"no store at {where} (ingest or demo creates one)")
-    # Our tables without a marker: a 0.1 store, format 1 (ADR 0221). Issue 11 changes
-    # this line to refuse, naming `beatpolice migrate OLD NEW`.
-    return Verdict.ADOPT if create else Verdict.OPEN_UNMARKED
+    # Our tables without a marker: a store written by 0.1, format 1 (ADR 0221, 0230).
+    if legacy:
+        return Verdict.FORMAT_1
+    raise format_1_refusal(where)
 
 
-def _marked(found: Found, marker: Mapping[str, str]) -> Verdict:
+def _marked(found: Found, marker: Mapping[str, str], *, legacy: bool) -> Verdict:
     where = found.where
     if marker.get("application") != APPLICATION:
         raise NotAStoreError(
@@ -157,11 +188,14 @@ def _marked(found: Found, marker: Mapping[str, str]) -> Verdict:
             f"{where} is a beatpolice store of format {store_format}, newer than this "
             f"beatpolice reads (format {FORMAT_VERSION}): upgrade beatpolice"
         )
-    if store_format < FORMAT_VERSION:  # pragma: no cover - no older marked format yet
-        raise NotAStoreError(
-            f"{where} is a beatpolice store of format {store_format}: "
-            "convert it with `beatpolice migrate OLD NEW`"
-        )
+    if store_format < FORMAT_VERSION:  # format 1, marked by a 0.2 preview (ADR 0221)
+        if legacy:
+            return Verdict.FORMAT_1
+        raise format_1_refusal(where)
+    if MIGRATION_KEY in marker:
+        if legacy:
+            return Verdict.INCOMPLETE
+        raise incomplete_refusal(where)
     return Verdict.OPEN
 
 
@@ -175,19 +209,26 @@ def our_topic(topic: str) -> bool:
     return topic.startswith("beatpolice")
 
 
-def marker_rows(origin: str) -> list[tuple[str, str]]:
-    """The ``bp_store`` rows written when a store is created or adopted (``origin``)."""
+def marker_rows(origin: str, *, migrating_from: str | None = None) -> list[tuple[str, str]]:
+    """The ``bp_store`` rows written when a store is created (``origin``).
+
+    ``migrating_from`` (the old store, as messages name it) adds the row that marks an
+    incomplete migration; ``beatpolice migrate`` deletes it last (ADR 0233).
+    """
     try:
         package = version("beatpolice")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         package = "unknown"
-    return [
+    rows = [
         ("application", APPLICATION),
         ("format", str(FORMAT_VERSION)),
         ("marked_at", datetime.now(UTC).isoformat(timespec="seconds")),
         ("marked_by", f"beatpolice {package}"),
         ("origin", origin),
     ]
+    if migrating_from is not None:
+        rows.append((MIGRATION_KEY, f"incomplete: from {migrating_from}"))
+    return rows
 
 
 def marker_from_rows(rows: Iterable[tuple[Any, Any]]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from beatpolice.adapters._store_errors import one_line
 from beatpolice.adapters._store_marker import (
     MARKER_TABLE,
+    MIGRATION_KEY,
     POSTGRES_TABLES,
     Found,
     Verdict,
@@ -25,17 +26,27 @@ from beatpolice.adapters._store_marker import (
 )
 from beatpolice.domain.errors import StorageError
 
-__all__ = ["prepare_postgres"]
+__all__ = ["prepare_postgres", "set_migration"]
 
 
-def prepare_postgres(connection: Any, where: str, *, create: bool) -> Verdict:
-    """Check the database behind ``connection`` and mark it if it is new or 0.1.
+def prepare_postgres(
+    connection: Any,
+    where: str,
+    *,
+    create: bool,
+    legacy: bool = False,
+    migrating_from: str | None = None,
+) -> Verdict:
+    """Check the database behind ``connection`` and mark it if it is new.
 
     Args:
         connection: an autocommit psycopg connection to the store's database.
         where: the URL with its password masked, for messages.
-        create: whether a database without our tables may become a store (and a 0.1
-            store be marked); read commands pass False.
+        create: whether a database without our tables may become a store; read
+            commands pass False.
+        legacy: ``beatpolice migrate`` asks: tell a format-1 store or an incomplete
+            migration instead of refusing it.
+        migrating_from: a new store is marked as an incomplete migration from this.
 
     Raises:
         NotAStoreError: no store (and ``create`` is False), or a ``bp_store`` table of
@@ -46,9 +57,9 @@ def prepare_postgres(connection: Any, where: str, *, create: bool) -> Verdict:
 
     try:
         found = _facts(connection, where)
-        decided = verdict(found, create=create)
-        if decided in (Verdict.CREATE, Verdict.ADOPT):
-            origin = "created" if decided is Verdict.CREATE else "adopted"
+        decided = verdict(found, create=create, legacy=legacy)
+        if decided is Verdict.CREATE:
+            origin = "created" if migrating_from is None else "migrated"
             with connection.transaction():
                 connection.execute(
                     f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} "
@@ -58,7 +69,7 @@ def prepare_postgres(connection: Any, where: str, *, create: bool) -> Verdict:
                     cursor.executemany(
                         f"INSERT INTO {MARKER_TABLE} (key, value) VALUES (%s, %s) "
                         "ON CONFLICT (key) DO NOTHING",
-                        marker_rows(origin),
+                        marker_rows(origin, migrating_from=migrating_from),
                     )
         return decided
     except psycopg.Error as error:
@@ -83,3 +94,27 @@ def _facts(connection: Any, where: str) -> Found:
         except psycopg.errors.UndefinedColumn:  # a bp_store of another shape
             marker = {}
     return Found(where=where, ours=ours, marker=marker)
+
+
+def set_migration(connection: Any, where: str, value: str | None) -> None:
+    """Write (``value``) or delete (None) the marker row of an incomplete migration.
+
+    Raises:
+        StorageError: the server refused it.
+    """
+    import psycopg
+
+    try:
+        with connection.transaction():
+            if value is None:
+                connection.execute(
+                    f"DELETE FROM {MARKER_TABLE} WHERE key = %s", (MIGRATION_KEY,)
+                )
+            else:
+                connection.execute(
+                    f"INSERT INTO {MARKER_TABLE} (key, value) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (MIGRATION_KEY, value),
+                )
+    except psycopg.Error as error:
+        raise StorageError(f"cannot mark {where}: {one_line(str(error))}") from error

@@ -18,6 +18,7 @@ from beatpolice.adapters._store_marker import (
     APPLICATION_ID,
     FORMAT_VERSION,
     MARKER_TABLE,
+    MIGRATION_KEY,
     SQLITE_TABLES,
     Found,
     Verdict,
@@ -29,7 +30,7 @@ from beatpolice.adapters._store_marker import (
 )
 from beatpolice.domain.errors import NotAStoreError, StorageError
 
-__all__ = ["CHECK_ENV", "prepare_sqlite"]
+__all__ = ["CHECK_ENV", "prepare_sqlite", "read_only", "set_migration"]
 
 CHECK_ENV = "BEATPOLICE_SQLITE_CHECK"
 """Environment variable choosing the page check on open: ``quick`` (the default:
@@ -39,13 +40,18 @@ _MAGIC = b"SQLite format 3\x00"
 _HEADER = 100
 
 
-def prepare_sqlite(path: str, *, create: bool) -> Verdict:
-    """Check the SQLite store at ``path`` and mark it if it is new or a 0.1 store.
+def prepare_sqlite(
+    path: str, *, create: bool, legacy: bool = False, migrating_from: str | None = None
+) -> Verdict:
+    """Check the SQLite store at ``path`` and mark it if it is new.
 
     Args:
         path: the file (``:memory:`` is private to its connection: nothing to check).
-        create: whether a missing or empty file may become a store and a 0.1 store be
-            marked; read commands pass False.
+        create: whether a missing or empty file may become a store; read commands pass
+            False.
+        legacy: ``beatpolice migrate`` asks: tell a format-1 store or an incomplete
+            migration instead of refusing it.
+        migrating_from: a new store is marked as an incomplete migration from this.
 
     Returns:
         What was decided.
@@ -62,7 +68,7 @@ def prepare_sqlite(path: str, *, create: bool) -> Verdict:
         if not file.parent.is_dir() and create:
             raise StorageError(f"cannot create SQLite store {path}: no folder {file.parent}")
         verdict(Found(where=path), create=create)
-        return _mark(path, origin="created", create_file=True)
+        return _mark(path, create_file=True, legacy=legacy, migrating_from=migrating_from)
     if file.is_dir():
         raise NotAStoreError(f"{path} is a directory, not a beatpolice store")
     if not file.is_file():
@@ -70,12 +76,10 @@ def prepare_sqlite(path: str, *, create: bool) -> Verdict:
     size = _check_header(path)
     if size == 0:
         verdict(Found(where=path), create=create)
-        return _mark(path, origin="created", create_file=False)
-    decided = _inspect(path, create=create)
-    if decided is Verdict.ADOPT:
-        return _mark(path, origin="adopted", create_file=False)
+        return _mark(path, create_file=False, legacy=legacy, migrating_from=migrating_from)
+    decided = _inspect(path, create=create, legacy=legacy)
     if decided is Verdict.CREATE:  # a SQLite file without a single table
-        return _mark(path, origin="created", create_file=False)
+        return _mark(path, create_file=False, legacy=legacy, migrating_from=migrating_from)
     return decided
 
 
@@ -130,21 +134,22 @@ def _describe(header: bytes) -> str:
     return "unknown binary content"
 
 
-def _read_only(path: str) -> sqlite3.Connection:
+def read_only(path: str) -> sqlite3.Connection:
+    """A connection that cannot write to the file at ``path`` (autocommit mode)."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
 
 
-def _inspect(path: str, *, create: bool) -> Verdict:
+def _inspect(path: str, *, create: bool, legacy: bool) -> Verdict:
     try:
-        connection = _read_only(path)
+        connection = read_only(path)
     except sqlite3.Error as error:
         raise StorageError(f"cannot open {path}: {one_line(str(error))}") from error
     try:
         connection.execute("BEGIN")  # one read transaction: a consistent snapshot
         found = _facts(connection, path)
         _check_size(path)
-        decided = verdict(found, create=create)
+        decided = verdict(found, create=create, legacy=legacy)
         if os.environ.get(CHECK_ENV, "quick").strip().lower() != "header":
             _quick_check(connection, path)
         connection.execute("COMMIT")
@@ -213,8 +218,11 @@ def _quick_check(connection: sqlite3.Connection, path: str) -> None:
         )
 
 
-def _mark(path: str, *, origin: str, create_file: bool) -> Verdict:
+def _mark(
+    path: str, *, create_file: bool, legacy: bool, migrating_from: str | None
+) -> Verdict:
     """Write the marker in one transaction that first looks again at what is there."""
+    origin = "created" if migrating_from is None else "migrated"
     mode = "rwc" if create_file else "rw"
     uri = Path(path).resolve().as_uri() + f"?mode={mode}"
     try:
@@ -223,15 +231,15 @@ def _mark(path: str, *, origin: str, create_file: bool) -> Verdict:
         raise StorageError(f"cannot create SQLite store {path}: {one_line(str(error))}") from error
     try:
         connection.execute("BEGIN IMMEDIATE")
-        decided = verdict(_facts(connection, path), create=True)
-        if decided in (Verdict.CREATE, Verdict.ADOPT):
+        decided = verdict(_facts(connection, path), create=True, legacy=legacy)
+        if decided is Verdict.CREATE:
             connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} "
                 "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             connection.executemany(
                 f"INSERT OR IGNORE INTO {MARKER_TABLE} (key, value) VALUES (?, ?)",
-                marker_rows(origin),
+                marker_rows(origin, migrating_from=migrating_from),
             )
             connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
@@ -247,3 +255,28 @@ def _mark(path: str, *, origin: str, create_file: bool) -> Verdict:
         raise
     finally:
         connection.close()
+
+
+def set_migration(path: str, value: str | None) -> None:
+    """Write (``value``) or delete (None) the marker row of an incomplete migration.
+
+    Raises:
+        StorageError: the file cannot be written.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=rw"
+    try:
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            if value is None:
+                connection.execute(f"DELETE FROM {MARKER_TABLE} WHERE key = ?", (MIGRATION_KEY,))
+            else:
+                connection.execute(
+                    f"INSERT OR REPLACE INTO {MARKER_TABLE} (key, value) VALUES (?, ?)",
+                    (MIGRATION_KEY, value),
+                )
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot mark {path}: {one_line(str(error))}") from error

@@ -133,29 +133,43 @@ _SCHEMA_LOCK_KEY = int.from_bytes(
 
 
 @contextmanager
-def open_store(store: StoreURL, *, create: bool = True) -> Iterator[Verdict]:
+def open_store(
+    store: StoreURL,
+    *,
+    create: bool = True,
+    legacy: bool = False,
+    migrating_from: str | None = None,
+) -> Iterator[Verdict]:
     """Check the store before it is opened; the caller opens it inside the block.
 
     A SQLite file is checked (header, tables, pages) without being written to; a new
-    or 0.1 store is then marked (ADR 0220, 0221). A PostgreSQL database is checked and
-    marked under the schema lock, which is held until the block ends.
+    store is then marked (ADR 0220). A PostgreSQL database is checked and marked under
+    the schema lock, which is held until the block ends. A store written by 0.1 is
+    refused with one line naming ``beatpolice migrate`` (ADR 0230).
 
     Args:
         store: the parsed URL.
         create: whether a missing store may be created; read commands pass False.
+        legacy: for ``beatpolice migrate`` only: a format-1 store or an incomplete
+            migration is told, not refused.
+        migrating_from: for ``beatpolice migrate`` only: a store created now is marked
+            as an incomplete migration from this store (ADR 0233).
 
     Yields:
-        What was decided: open, create, adopt, or open a 0.1 store unmarked.
+        What was decided: open or create (or, with ``legacy``, format 1 or incomplete).
 
     Raises:
-        NotAStoreError: not a beatpolice store, or none there and ``create`` is False.
+        NotAStoreError: not a beatpolice store, a store of another format, or none
+            there and ``create`` is False.
         StorageError: the store cannot be read or reached.
     """
+    options: dict[str, Any] = {"create": create, "legacy": legacy}
+    options["migrating_from"] = migrating_from
     if store.backend == "sqlite":
-        yield prepare_sqlite(store.env["SQLITE_DBNAME"], create=create)
+        yield prepare_sqlite(store.env["SQLITE_DBNAME"], **options)
     elif store.backend == "postgres":
         with _locked(store) as connection:
-            yield prepare_postgres(connection, store.display, create=create)
+            yield prepare_postgres(connection, store.display, **options)
     else:
         yield Verdict.OPEN
 
@@ -178,6 +192,17 @@ def schema_lock(store: StoreURL) -> Iterator[None]:
         return
     with _locked(store):
         yield
+
+
+@contextmanager
+def locked(store: StoreURL) -> Iterator[Any]:
+    """An autocommit psycopg connection to a PostgreSQL store, holding the schema lock.
+
+    Raises:
+        StorageError: the server cannot be reached.
+    """
+    with _locked(store) as connection:
+        yield connection
 
 
 @contextmanager
