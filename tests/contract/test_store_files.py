@@ -27,7 +27,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 import beatpolice
-from beatpolice import NotAStoreError, StorageError
+from beatpolice import StorageError
 from beatpolice.adapters._store_marker import APPLICATION_ID, FORMAT_VERSION
 from beatpolice.commands import validate_command
 from beatpolice.domain.errors import NotAStoreError
