@@ -107,9 +107,7 @@ def set_migration(connection: Any, where: str, value: str | None) -> None:
     try:
         with connection.transaction():
             if value is None:
-                connection.execute(
-                    f"DELETE FROM {MARKER_TABLE} WHERE key = %s", (MIGRATION_KEY,)
-                )
+                connection.execute(f"DELETE FROM {MARKER_TABLE} WHERE key = %s", (MIGRATION_KEY,))
             else:
                 connection.execute(
                     f"INSERT INTO {MARKER_TABLE} (key, value) VALUES (%s, %s) "

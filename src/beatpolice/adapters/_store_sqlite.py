@@ -218,9 +218,7 @@ def _quick_check(connection: sqlite3.Connection, path: str) -> None:
         )
 
 
-def _mark(
-    path: str, *, create_file: bool, legacy: bool, migrating_from: str | None
-) -> Verdict:
+def _mark(path: str, *, create_file: bool, legacy: bool, migrating_from: str | None) -> Verdict:
     """Write the marker in one transaction that first looks again at what is there."""
     origin = "created" if migrating_from is None else "migrated"
     mode = "rwc" if create_file else "rw"
