@@ -211,9 +211,10 @@ class Station:
             (name and version) it was opened under for the rest of its life.
         clock: where recorded times come from (the wall clock when None).
         tolerance: how far after the recording clock a field time may lie (ADR 0206).
-        create: whether a store that does not exist yet is created (and a 0.1 store
-            marked as this format); False for readers, which then refuse with
-            :class:`NotAStoreError` ("no store at ...") and create nothing.
+        create: whether a store that does not exist yet is created; False for readers,
+            which then refuse with :class:`NotAStoreError` ("no store at ...") and create
+            nothing. A store written by 0.1 is refused either way, in one line naming
+            ``beatpolice migrate OLD NEW``.
     """
 
     def __init__(
