@@ -206,8 +206,11 @@ def evaluate_five_star(inputs: OfficerInputs, rules: FiveStarRules) -> OfficerRe
 
     Example:
         >>> rules = FiveStarRules(name="x", version="1")
-        >>> evaluate_five_star(OfficerInputs("D1", "张三", []), rules).shortfalls["service"]
-        'no star this month: 0 households visited, the monthly minimum is 50'
+        >>> shortfall = evaluate_five_star(OfficerInputs("D1", "张三", []), rules).shortfalls
+        >>> for part in shortfall["service"].split("; "):
+        ...     print(part)
+        no star this month: 0 households visited, the monthly minimum is 50
+        0 acknowledged services, 3 needed
     """
     counted = _counted(inputs.facts)
     stars = rules.stars

@@ -10,7 +10,8 @@ Examples:
     >>> import beatpolice
     >>> from beatpolice.appraisal import appraise
     >>> from beatpolice.report import render_html
-    >>> station = beatpolice.connect("memory://")
+    >>> recorded = datetime(2014, 1, 2, tzinfo=UTC)
+    >>> station = beatpolice.connect("memory://", clock=lambda: recorded)
     >>> station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区").events
     1
     >>> report = appraise(station, month="2014-01", as_of=datetime(2014, 2, 1, tzinfo=UTC))

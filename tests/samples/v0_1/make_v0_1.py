@@ -10,7 +10,8 @@ Run it with beatpolice 0.1 on the path, never the current tree::
 The demo (seed 3, one beat, two officers, 200 households, 6 venues) records a month
 under its frozen clock; then every command of the 0.1 contract suite is handled under a
 clock ticking one second a command from 2014-01-10T00:00Z, and two retractions of demo
-records (a visit and a lead) under one ticking from 2022-06-02T00:00Z. Reports for both months are made as of fixed instants.
+records (a visit and a lead) under one ticking from 2022-06-02T00:00Z. Reports for both
+months are made as of fixed instants.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ import beatpolice
 from beatpolice.adapters.cli import main
 
 if beatpolice.__version__ != "0.1.0" or "/work/main/src" in beatpolice.__file__:
-    sys.exit(f"run this with beatpolice 0.1 (found {beatpolice.__version__} at {beatpolice.__file__})")
+    sys.exit(
+        f"run this with beatpolice 0.1 (found {beatpolice.__version__} at {beatpolice.__file__})"
+    )
 
-from contract_helpers import every_command  # noqa: E402  (0.1's tests/contract)
+from contract_helpers import every_command  # 0.1's tests/contract
 
 
 def _ticks(start: datetime) -> Iterator[datetime]:
@@ -74,12 +77,17 @@ def make(folder: Path) -> None:
         )
     finally:
         station.close()
-    for month, as_of in (("2022-05", "2022-06-05T09:00:00+08:00"), ("2014-01", "2014-02-01T00:00:00+08:00")):
+    for month, as_of in (
+        ("2022-05", "2022-06-05T09:00:00+08:00"),
+        ("2014-01", "2014-02-01T00:00:00+08:00"),
+    ):
         report = folder / f"report-{month}.json"
         with report.open("w") as handle:
             saved, sys.stdout = sys.stdout, handle
             try:
-                code = main(["appraise", "--db", url, "--month", month, "--as-of", as_of, "--json"])
+                code = main(
+                    ["appraise", "--db", url, "--month", month, "--as-of", as_of, "--json"]
+                )
             finally:
                 sys.stdout = saved
         assert code == 0, code
