@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -145,3 +146,17 @@ def test_an_unknown_store_scheme_exits_2(
     source = write(tmp_path / "in.jsonl", ENLIST)
     assert main(["ingest", str(source), "--db", "mysql://x/y"]) == 2
     assert "unknown store URL scheme 'mysql'" in capsys.readouterr().err
+
+
+def test_the_tolerance_is_a_setting_of_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "station.db")
+    soon = (datetime.now(UTC) + timedelta(hours=30)).isoformat()
+    lines = write(tmp_path / "soon.jsonl", ENLIST, visit(1, occurred_at=soon))
+
+    assert main(["ingest", str(lines), "--db", db]) == 1
+    assert "occurred_at: " in capsys.readouterr().err
+    assert main(["ingest", str(lines), "--db", db, "--tolerance", "48"]) == 0
+    assert stored(db) == ["OfficerEnlisted", "VisitRecorded"]
+    assert main(["ingest", str(lines), "--db", db, "--tolerance", "-1"]) == 2

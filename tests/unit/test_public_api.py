@@ -89,7 +89,7 @@ def test_contract_event_list_matches_contract_md_when_present() -> None:
     if not found:
         pytest.skip("CONTRACT.md is not in this checkout; the embedded list stands in for it")
     # the commands of 0.1; later additions have tables of their own
-    text = found[0].read_text(encoding="utf-8").split("# Additions for 0.2")[0]
+    text = found[0].read_text(encoding="utf-8").split("## Added in 0.2")[0]
     rows = [line for line in text.splitlines() if re.match(r"^\| `[a-z_]+` \|", line)]
     named = [
         event

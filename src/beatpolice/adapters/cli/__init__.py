@@ -20,13 +20,14 @@ from typing import Any, NoReturn, TextIO
 
 from beatpolice._station import Station, connect
 from beatpolice.adapters.cli._text import json_safe, printable
-from beatpolice.adapters.cli._types import instant, time_zone
+from beatpolice.adapters.cli._types import hours, instant, time_zone
 from beatpolice.domain.errors import (
     AppraisalError,
     BeatpoliceError,
     SettingError,
     StorageError,
 )
+from beatpolice.domain.field_time import DEFAULT_TOLERANCE
 
 __all__ = [
     "DEFAULT_DB",
@@ -71,7 +72,7 @@ def open_station(args: argparse.Namespace, *, create: bool = True) -> Station:
     """
 
     url = args.db or os.environ.get("BEATPOLICE_DB") or DEFAULT_DB
-    return connect(url, time_zone=args.time_zone, create=create)
+    return connect(url, time_zone=args.time_zone, create=create, tolerance=args.tolerance)
 
 
 def say(text: object, file: TextIO | None = None) -> None:
@@ -101,6 +102,13 @@ def _store_options(parser: argparse.ArgumentParser, *, default: object) -> None:
         type=time_zone,
         default="Asia/Shanghai" if default is None else default,
         help="time zone in which months are cut (default Asia/Shanghai)",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=hours,
+        metavar="HOURS",
+        default=DEFAULT_TOLERANCE if default is None else default,
+        help="how many hours after the recording clock a field time may lie (default 24)",
     )
 
 

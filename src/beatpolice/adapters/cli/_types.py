@@ -10,18 +10,20 @@ import argparse
 import os
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from beatpolice.appraisal import load_rules
 from beatpolice.domain.appraisal_rules import RuleSet
 from beatpolice.domain.errors import AppraisalError
+from beatpolice.domain.field_time import LATEST_DATE
 
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "byte_size",
+    "hours",
     "input_file",
     "instant",
     "month",
@@ -35,8 +37,8 @@ __all__ = [
 
 FIRST_YEAR = 1990
 """No field time before 1990 is recorded, so no month or instant before it is asked."""
-LAST_YEAR = 9998
-"""The last year whose months and deadlines have an end that a datetime can hold."""
+LAST_YEAR = LATEST_DATE.year
+"""The last year a field time can lie in (ADR 0206), so the last one worth asking for."""
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _YEAR = re.compile(r"\d{4}")
@@ -96,6 +98,17 @@ def time_zone(text: str) -> str:
             f"unknown time zone {text!r} (an IANA name, e.g. Asia/Shanghai or UTC)"
         ) from error
     return text
+
+
+def hours(text: str) -> timedelta:
+    """A duration in hours, 0 or more (``--tolerance 24``, ``--tolerance 0.5``)."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of hours, got {text!r}") from None
+    if not 0 <= number <= 24 * 366:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {24 * 366} hours, got {text}")
+    return timedelta(hours=number)
 
 
 def positive_int(largest: int) -> Callable[[str], int]:
