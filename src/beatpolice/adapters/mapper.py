@@ -15,23 +15,121 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import JSONTranscoder as _EventsourcingJSONTranscoder
+from eventsourcing.persistence import Mapper, StoredEvent, TranscodingNotRegisteredError
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 __all__ = ["JSONTranscoder", "PydanticMapper", "decode_event", "encode_event"]
 
 
-class JSONTranscoder(Transcoder):
-    """orjson for anything eventsourcing itself asks to encode (never our events)."""
+_LEAF = frozenset({str, int, bool, type(None)})
+_NATIVE = _LEAF | {float}
+_TUPLE = "tuple_as_list"
+
+
+class JSONTranscoder(_EventsourcingJSONTranscoder):
+    """orjson for anything eventsourcing itself asks to encode (never our events).
+
+    Types survive the round trip exactly, as eventsourcing's ``TranscoderTestCase``
+    asks: ``str``, ``int``, ``float``, ``bool``, ``None``, ``dict`` (string keys) and
+    ``list`` are JSON; a ``tuple`` and any object of a registered type (subclasses of
+    the JSON types included) become ``{"_type_": name, "_data_": ...}``; anything else
+    is refused with ``TranscodingNotRegisteredError`` rather than flattened to its base
+    type. It is an eventsourcing ``JSONTranscoder``, so an application registers its
+    default transcodings (UUID, Decimal, datetime) on it. PydanticMapper does not
+    call it for events or snapshots: they are pydantic's own JSON.
+
+    Example:
+        >>> from uuid import UUID
+        >>> from eventsourcing.persistence import UUIDAsHex
+        >>> transcoder = JSONTranscoder()
+        >>> transcoder.register(UUIDAsHex())
+        >>> transcoder.encode((1, "a"))
+        b'{"_type_":"tuple_as_list","_data_":[1,"a"]}'
+        >>> transcoder.decode(transcoder.encode({"id": UUID(int=1)}))
+        {'id': UUID('00000000-0000-0000-0000-000000000001')}
+    """
 
     def encode(self, obj: Any) -> bytes:
-        """Encode ``obj`` as JSON bytes."""
-        return orjson.dumps(obj)
+        """Encode ``obj`` as compact UTF-8 JSON.
+
+        Args:
+            obj: JSON types, tuples and objects of registered types, nested at will.
+
+        Returns:
+            The JSON bytes.
+
+        Raises:
+            TranscodingNotRegisteredError: An object of a type with no transcoding.
+            ValueError: A NaN or infinite float (JSON has none).
+        """
+        return orjson.dumps(self._plain(obj))
 
     def decode(self, data: bytes) -> Any:
-        """Decode JSON bytes."""
-        return orjson.loads(data)
+        """Decode JSON bytes, rebuilding tuples and objects of registered types.
+
+        Args:
+            data: JSON as :meth:`encode` (or eventsourcing's ``JSONTranscoder``) wrote it.
+
+        Returns:
+            The decoded object.
+
+        Raises:
+            TranscodingNotRegisteredError: A tagged object whose name is not registered.
+        """
+        value = orjson.loads(data)
+        # a tag needs its key spelled out, or escaped with \u: without either, none
+        if b"_type_" not in data and b"\\u" not in data:
+            return value
+        return self._rebuild(value)
+
+    def _plain(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind in _NATIVE:
+            if kind is float and obj - obj != 0:  # NaN or infinity
+                msg = f"{obj!r} is not a JSON number"
+                raise ValueError(msg)
+            return obj
+        # leaves of the common types are kept inline: a call per leaf is most of the cost
+        if kind is dict:
+            return {
+                key: value if type(value) in _LEAF else self._plain(value)
+                for key, value in obj.items()
+            }
+        if kind is list:
+            return [value if type(value) in _LEAF else self._plain(value) for value in obj]
+        transcoding = self.types.get(kind)
+        if transcoding is not None:
+            return {"_type_": transcoding.name, "_data_": self._plain(transcoding.encode(obj))}
+        if kind is tuple:
+            return {"_type_": _TUPLE, "_data_": [self._plain(value) for value in obj]}
+        msg = (
+            f"Object of type {kind} is not serializable. "
+            "Please define and register a custom transcoding for this type."
+        )
+        raise TranscodingNotRegisteredError(msg)
+
+    def _rebuild(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is list:
+            return [self._rebuild(item) for item in value]
+        if kind is not dict:
+            return value
+        if len(value) != 2 or "_type_" not in value or "_data_" not in value:
+            return {key: self._rebuild(item) for key, item in value.items()}
+        name = value["_type_"]
+        data = self._rebuild(value["_data_"])
+        transcoding = self.names.get(name) if isinstance(name, str) else None
+        if transcoding is not None:
+            return transcoding.decode(data)
+        if name == _TUPLE and type(data) is list:
+            return tuple(data)
+        msg = (
+            f"Data serialized with name '{name}' is not deserializable. "
+            "Please register a custom transcoding for this type."
+        )
+        raise TranscodingNotRegisteredError(msg)
 
 
 _VERSIONED = b'{"class_version":'
