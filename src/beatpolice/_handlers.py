@@ -16,6 +16,7 @@ from eventsourcing.application import Application
 
 from beatpolice import commands as c
 from beatpolice._policy_book import PolicyBook
+from beatpolice._prefetch import names, stored_events, stored_versions
 from beatpolice.domain._base import StationAggregate, stable_id
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
@@ -60,6 +61,50 @@ class UnitOfWork:
         self._cache = cache if cache is not None else {}
         self._loaded: dict[UUID, StationAggregate | None] = {}
         self._touched: dict[UUID, tuple[StationAggregate, int]] = {}
+        # what prefetch learnt; moved to _loaded when first found, so that aggregates are
+        # saved in the order the commands found them, prefetched or not
+        self._prefetched: dict[UUID, StationAggregate | None] = {}
+
+    PREFETCH_MAX_VERSION = 200
+    """Aggregates of at most this many events are prefetched from their events alone; a
+    longer one is loaded by the repository, from its latest snapshot."""
+
+    def prefetch(self, commands: Iterable[Any]) -> None:
+        """Learn what the store holds of the aggregates a batch names, in two queries.
+
+        One query reads the stored version of every aggregate the commands name: one not
+        stored is known absent (a new record, dispute or venue: no load), a cached one
+        whose version is the stored one is used as it is (no catch-up query). A second
+        query reads every event of the others that are short (most records), which are
+        then built from them; any other is left to :meth:`find`. What is learnt is as
+        good as what :meth:`find` would read: the save's version check still guards
+        against a writer that comes in between. On the in-memory store it does nothing.
+        """
+        ids: set[UUID] = set()
+        for command in commands:
+            for kind, name in names(command):
+                ids.add(stable_id(kind.__name__.lower(), name))
+        ids.difference_update(self._loaded)
+        ids.difference_update(self._prefetched)
+        if not ids:
+            return
+        versions = stored_versions(self._app, ids)
+        if versions is None:
+            return
+        short: list[UUID] = []
+        for aggregate_id in ids:
+            version = versions.get(aggregate_id)
+            cached = self._cache.get(aggregate_id)
+            if version is None:
+                self._prefetched[aggregate_id] = None
+            elif cached is not None and cached.version == version:
+                self._prefetched[aggregate_id] = cached
+            elif cached is None and version <= self.PREFETCH_MAX_VERSION:
+                short.append(aggregate_id)
+        mapper = self._app.mapper
+        for aggregate_id, stored in stored_events(self._app, short).items():
+            events = [mapper.to_domain_event(event) for event in stored]
+            self._prefetched[aggregate_id] = project(None, events) if events else None
 
     def begin_command(self) -> None:
         """Start watching the aggregates the next command reads, with their versions."""
@@ -71,6 +116,8 @@ class UnitOfWork:
 
     def find(self, kind: type[A], key: str) -> A | None:
         aggregate_id = stable_id(kind.__name__.lower(), key)
+        if aggregate_id not in self._loaded and aggregate_id in self._prefetched:
+            self._loaded[aggregate_id] = self._prefetched.pop(aggregate_id)
         if aggregate_id not in self._loaded and aggregate_id in self._cache:
             # Another writer (process, station) may have recorded events since this one
             # cached the aggregate: catch up on them, or a command would be decided on

@@ -344,6 +344,7 @@ class Station:
             latest = latest_allowed(self._now(), self.tolerance)
             outcomes: list[Receipt | BeatpoliceError] = []
             try:
+                uow.prefetch(command for i, command in enumerate(batch) if i not in failed)
                 for index, command in enumerate(batch):
                     outcome = failed.get(index) or self._decide(uow, command, latest, index)
                     outcomes.append(outcome)
