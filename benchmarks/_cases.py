@@ -24,6 +24,7 @@ from uuid import UUID, uuid4
 
 import orjson
 
+from benchmarks._cases_records import es_bare_records, officer_command
 from benchmarks._memory import cli_ingest
 
 __all__ = ["CASES", "current_rss", "main"]
@@ -391,6 +392,8 @@ CASES: dict[str, Callable[[Params], Result]] = {
     "raw_select": raw_select,
     "build_store": build_store,
     "cli_ingest": cli_ingest,
+    "es_bare_records": es_bare_records,
+    "officer_command": officer_command,
 }
 
 

@@ -87,7 +87,11 @@ def render_table(results: list[RowResult]) -> str:
                 )
             lines.append((row.title if index == 0 else "", variant.label, *shown))
         for text, passed, detail in row.verdicts:
-            verdict = "n/a" if passed is None else ("PASS" if passed else "FAIL")
+            verdict = (
+                ("n/a" if detail == "subject failed" else "info")
+                if passed is None
+                else ("PASS" if passed else "FAIL")
+            )
             lines.append(("", f"  target: {text}", verdict, detail, ""))
     widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
     rule = "  ".join("-" * width for width in widths)
