@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 DB ?= demo-out/station.db
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint typecheck unit docs bench clean
+.PHONY: help venv demo test lint typecheck unit docs bench bench-province clean
 
 help:  ## List the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench: $(STAMP)  ## The benchmark suite: storage, registries rebuild, month appr
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.bench_registries --events 50000 --backend sqlite --backend postgres
 	$(BIN)/python -m benchmarks.bench_appraisal --events 150000 --month 2014-01
+
+bench-province: $(STAMP)  ## Once, not in CI: a year of 6,000 officers on PostgreSQL (MONTHS=12).
+	$(BIN)/python -m benchmarks.bench_province --officers 6000 --months $(or $(MONTHS),12)
 
 clean:  ## Remove the virtual environment and generated files.
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache .hypothesis
