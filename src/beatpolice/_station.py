@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,6 +54,9 @@ from beatpolice.domain.records import FieldRecord, record_key, unknown_record
 from beatpolice.domain.values import Level, Role
 from beatpolice.domain.venue import Venue
 
+if TYPE_CHECKING:
+    from beatpolice.adapters.views import AnyViewStore
+
 __all__ = ["Receipt", "Station", "connect", "retry_on_conflict"]
 
 SNAPSHOT_INTERVAL = 200
@@ -65,6 +68,7 @@ AggregateSnapshot.TOPIC = "beatpolice:Snapshot"
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class _EventStoreApp(Application[UUID]):
@@ -242,6 +246,10 @@ class Station:
                 self._app = _EventStoreApp(env=self._store.env)
         except (PersistenceError, OSError) as error:
             raise storage_error(f"cannot open {self._store.display}", error) from error
+        # What the station opens on first use and closes in close() (ADR 0260).
+        self._owned_lock = threading.RLock()
+        self._view_store: AnyViewStore | None = None
+        self._runners: dict[str, Any] = {}
 
     @property
     def url(self) -> str:
@@ -273,9 +281,49 @@ class Station:
         """The escalation policies this station decides disputes under."""
         return self._book
 
+    @property
+    def view_store(self) -> AnyViewStore:
+        """Where this station's projections keep their documents (ADR 0260).
+
+        Opened on first use (in the store's own SQLite file or PostgreSQL database, in
+        memory for ``memory://``) and closed by :meth:`close`; each station has its own,
+        even two on the same URL.
+        """
+        with self._owned_lock:
+            if self._view_store is None:
+                from beatpolice.adapters.views import open_view_store
+
+                self._view_store = open_view_store(self._store)  # raises StorageError only
+            return self._view_store
+
+    def runner(
+        self, name: str, build: Callable[[], T], *, current: Callable[[T], bool] | None = None
+    ) -> T:
+        """The station's runner named ``name``, built by ``build`` on first use.
+
+        The station keeps it until :meth:`close`, or until ``current`` says the kept
+        one is stale, when ``build`` makes a new one (ADR 0260).
+        """
+        with self._owned_lock:
+            kept: T | None = self._runners.get(name)
+            if kept is None or (current is not None and not current(kept)):
+                kept = self._runners[name] = build()
+            return kept
+
     def close(self) -> None:
-        """Close the store's connections."""
-        self._app.close()
+        """Close the store's connections, the view store's among them.
+
+        Safe to call twice. A station used again after it is closed opens a new view
+        store on first use, which the next ``close`` closes.
+        """
+        with self._owned_lock:
+            view_store, self._view_store = self._view_store, None
+            self._runners.clear()
+        try:
+            if view_store is not None:
+                view_store.close()
+        finally:
+            self._app.close()
 
     def __enter__(self) -> Station:
         return self

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
-import threading
 import tomllib
-import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -138,24 +136,23 @@ class _PrefetchingIndex:
         self.index.apply(view, event, position)
 
 
-_RUNNERS: weakref.WeakKeyDictionary[Station, ProjectionRunner] = weakref.WeakKeyDictionary()
-_RUNNERS_LOCK = threading.Lock()
-
-
 def index_runner(station: Station, *, page_size: int = 5000) -> ProjectionRunner:
-    """The runner that keeps a station's appraisal index (one per station)."""
-    with _RUNNERS_LOCK:
-        runner = _RUNNERS.get(station)
-        if (
-            runner is None
-            or runner.projection.version != AppraisalIndex(station.time_zone).version
-        ):
-            projection = _PrefetchingIndex(AppraisalIndex(station.time_zone), station)
-            runner = ProjectionRunner(
-                projection, view_store_for(station), projection.source, page_size=page_size
-            )
-            _RUNNERS[station] = runner
-        return runner
+    """The runner that keeps a station's appraisal index: the station owns it (ADR 0260).
+
+    Made on first use and kept by the station until it is closed (or until the index
+    of its time zone changes version); ``page_size`` applies when it is made.
+    """
+    version = AppraisalIndex(station.time_zone).version
+
+    def build() -> ProjectionRunner:
+        projection = _PrefetchingIndex(AppraisalIndex(station.time_zone), station)
+        return ProjectionRunner(
+            projection, view_store_for(station), projection.source, page_size=page_size
+        )
+
+    return station.runner(
+        AppraisalIndex.name, build, current=lambda kept: kept.projection.version == version
+    )
 
 
 def _catch_up(station: Station) -> None:
