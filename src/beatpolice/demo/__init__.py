@@ -14,16 +14,16 @@ Examples:
     '林凡'
 """
 
-from beatpolice.demo._generator import (
+from beatpolice.demo._generator import generate
+from beatpolice.demo._job import DemoResult, StepProgress, headlines, run_demo
+from beatpolice.demo._month import (
     DEFAULT_MONTH,
     DEFAULT_SEED,
     DemoConfig,
     DemoMonth,
     DemoOfficer,
     Entry,
-    generate,
 )
-from beatpolice.demo._job import DemoResult, StepProgress, headlines, run_demo
 from beatpolice.demo._profiles import (
     InformationProfile,
     InvestigationProfile,

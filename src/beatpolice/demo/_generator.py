@@ -11,57 +11,26 @@ the same appraisal fingerprint.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 import attrs
-from faker import Faker
 
 from beatpolice import commands as c
+from beatpolice.demo._disputes import add_disputes
+from beatpolice.demo._month import Builder, DemoConfig, DemoMonth, DemoOfficer
 from beatpolice.demo._profiles import (
     InformationProfile,
     InvestigationProfile,
-    MediationProfile,
-    OfficerProfile,
     ServiceProfile,
     VisitProfile,
     deal_profiles,
 )
-from beatpolice.domain.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
-from beatpolice.domain.values import InspectionMode, LeadKind, Level, Outcome, Role, VenueCategory
+from beatpolice.demo._venues import add_venues
+from beatpolice.domain.values import LeadKind
 
-__all__ = [
-    "DEFAULT_MONTH",
-    "DEFAULT_SEED",
-    "DemoConfig",
-    "DemoMonth",
-    "DemoOfficer",
-    "Entry",
-    "generate",
-]
-
-DEFAULT_SEED = 3
-"""The default seed: 3, after seed 003 (Fengting) whose station the demo is shaped like."""
-
-DEFAULT_MONTH = "2022-05"
-"""The month seed 003 describes (its wall-boundary dispute was mediated in early May 2022)."""
-
-MIN_HOUSEHOLDS_PER_OFFICER = 100
-"""Below this the visit profiles (plans of 80 and more households) cannot be dealt."""
+__all__ = ["generate"]
 
 _CHINESE_NUMERALS = "一二三四五六七八九十"
-_DISPUTE_CATEGORIES = (
-    "邻里纠纷",
-    "宅基地纠纷",
-    "打架斗殴",
-    "轻微交通事故",
-    "停车纠纷",
-    "劳资纠纷",
-    "医疗纠纷",
-    "婚恋家庭纠纷",
-)
 _SERVICE_KINDS = (
     ("id_card_delivery", "上门办理身份证"),
     ("residence_permit", "代办居住证"),
@@ -69,178 +38,6 @@ _SERVICE_KINDS = (
     ("elderly_help", "帮扶独居老人"),
     ("lost_property", "归还遗失物品"),
 )
-_FINDINGS = {
-    "real_name_registration": "未落实旅客实名登记",
-    "fire_safety": "消防通道堵塞、灭火器过期",
-    "security_duty": "治安防范责任未落实",
-    "precursor_ledger": "易制爆危险化学品台账不全",
-    "minors_admitted": "违规接纳未成年人上网",
-    "gambling": "发现涉赌迹象",
-}
-_VENUE_MIX: tuple[tuple[VenueCategory, int, tuple[str, ...]], ...] = (
-    # category, share of every 20 venues, the finding codes it can get
-    (VenueCategory.NINE_SMALL, 10, ("fire_safety", "security_duty")),
-    (VenueCategory.HOTEL, 2, ("real_name_registration", "fire_safety")),
-    (VenueCategory.ENTERTAINMENT, 2, ("gambling", "fire_safety", "security_duty")),
-    (VenueCategory.INTERNET_CAFE, 2, ("minors_admitted", "real_name_registration")),
-    (VenueCategory.EXPLOSIVE_PRECURSOR, 1, ("precursor_ledger", "security_duty")),
-    (VenueCategory.OTHER, 3, ("security_duty", "fire_safety")),
-)
-_VENUE_SUFFIX = {
-    VenueCategory.NINE_SMALL: ("便利店", "小吃店", "理发店", "五金店", "药店", "小旅社"),
-    VenueCategory.HOTEL: ("宾馆", "酒店"),
-    VenueCategory.ENTERTAINMENT: ("KTV", "歌舞厅"),
-    VenueCategory.INTERNET_CAFE: ("网吧", "网咖"),
-    VenueCategory.EXPLOSIVE_PRECURSOR: ("化工有限公司",),
-    VenueCategory.OTHER: ("中学", "小学", "鞋业有限公司", "工艺品厂"),
-}
-_INSPECTION_MODES = {
-    VenueCategory.HOTEL: (InspectionMode.ONLINE, InspectionMode.ROUTINE),
-    VenueCategory.INTERNET_CAFE: (InspectionMode.ONLINE, InspectionMode.SPOT_CHECK),
-    VenueCategory.EXPLOSIVE_PRECURSOR: (InspectionMode.SPOT_CHECK, InspectionMode.ROUTINE),
-}
-
-
-@attrs.frozen(kw_only=True)
-class DemoConfig:
-    """What synthetic station to make, and which month of it.
-
-    The defaults are Fengting's shape (seed 003). Smaller stations (tests, docs) keep
-    the same mix of profiles; each officer needs at least 100 households.
-    """
-
-    seed: int = DEFAULT_SEED
-    """Everything follows from it; the same seed gives the same month."""
-    month: str = DEFAULT_MONTH
-    """``YYYY-MM``, cut in ``time_zone``."""
-    beats: int = attrs.field(default=4, validator=attrs.validators.in_(range(1, 11)))
-    """Responsibility areas (责任区), at most ten."""
-    officers_per_beat: int = attrs.field(default=3, validator=attrs.validators.ge(1))
-    """Officers per area: seed 003's smallest unit is three."""
-    households: int = 1500
-    """Households of the station, shared out between the officers."""
-    venues: int = attrs.field(default=60, validator=attrs.validators.ge(6))
-    """Supervised venues; at least six so that every category appears."""
-    station: str = "枫亭派出所"
-    """The station's name."""
-    time_zone: str = "Asia/Shanghai"
-    """Where field times and months are cut."""
-    policy: str = DEFAULT_POLICY
-    """The escalation policy the station's disputes open under (name or TOML path)."""
-
-    def __attrs_post_init__(self) -> None:
-        officers = self.beats * self.officers_per_beat
-        if self.households < MIN_HOUSEHOLDS_PER_OFFICER * officers:
-            raise ValueError(
-                f"households: {officers} officers need at least "
-                f"{MIN_HOUSEHOLDS_PER_OFFICER * officers} households "
-                f"({MIN_HOUSEHOLDS_PER_OFFICER} each), not {self.households}"
-            )
-        _month_bounds(self.month)
-
-    @property
-    def officers(self) -> int:
-        """How many officers the station has."""
-        return self.beats * self.officers_per_beat
-
-
-@attrs.frozen
-class DemoOfficer:
-    """One synthetic community officer (社区民警) and the month dealt to them."""
-
-    badge: str
-    name: str
-    beat: str
-    profile: OfficerProfile
-
-
-@attrs.frozen
-class Entry:
-    """A command and the instant it is entered into the system (recorded time)."""
-
-    recorded_at: datetime
-    command: c.Command
-
-
-@attrs.frozen
-class DemoMonth:
-    """A generated station month: its officers and every command in recording order."""
-
-    config: DemoConfig
-    officers: tuple[DemoOfficer, ...]
-    entries: tuple[Entry, ...]
-    decided_at: datetime
-    """When the bureau decides the month (the appraisal's ``as_of``): the fifth of the
-    next month, 09:00; a few entries arrive after it, on purpose."""
-
-    @property
-    def late_entries(self) -> int:
-        """How many commands are entered after :attr:`decided_at`."""
-        return sum(1 for entry in self.entries if entry.recorded_at > self.decided_at)
-
-
-def _month_bounds(month: str) -> tuple[date, date]:
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError as error:
-        raise ValueError(f"month: {month!r} is not YYYY-MM") from error
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
-class _Builder:
-    """Accumulates entries, keeping each after the entries it depends on."""
-
-    def __init__(self, config: DemoConfig) -> None:
-        self.config = config
-        self.zone = ZoneInfo(config.time_zone)
-        self.rng = random.Random(config.seed)
-        self.fake = Faker("zh_CN")
-        self.fake.seed_instance(config.seed)
-        self.policy: EscalationPolicy = load_policy(config.policy)
-        self.first, self.last = _month_bounds(config.month)
-        self.decided_at = datetime.combine(
-            self.last + timedelta(days=5), time(9, 0), tzinfo=self.zone
-        )
-        self.late_at = self.decided_at + timedelta(days=3, hours=7)
-        self.entries: list[tuple[datetime, int, c.Command]] = []
-
-    # --- times ---------------------------------------------------------------------
-
-    def field_time(self, day: int, *, earliest: int = 9, latest: int = 17) -> datetime:
-        """A working-hours instant on ``day`` of the month."""
-        minutes = self.rng.randrange(earliest * 60, latest * 60)
-        return datetime.combine(
-            self.first + timedelta(days=day - 1),
-            time(minutes // 60, minutes % 60),
-            tzinfo=self.zone,
-        )
-
-    def entry_time(self, occurred_at: datetime, after: datetime | None = None) -> datetime:
-        """Most work is entered the same evening (一日一录), some up to three days later."""
-        local = occurred_at.astimezone(self.zone)
-        lag = 0 if self.rng.random() < 0.8 else self.rng.randint(1, 3)
-        # Entered in one of three evening sittings: a day's entries share an instant,
-        # and so a transaction, as a day's data entry does.
-        sitting = time(self.rng.choice((20, 21, 22)), 0)
-        entered = datetime.combine(local.date() + timedelta(days=lag), sitting, tzinfo=self.zone)
-        return max(entered, after) if after is not None else entered
-
-    def day(self, *, last_margin: int = 0) -> int:
-        return self.rng.randint(1, self.last.day - last_margin)
-
-    def add(self, recorded_at: datetime, command: c.Command) -> datetime:
-        self.entries.append((recorded_at, len(self.entries), command))
-        return recorded_at
-
-    def field(
-        self, command: c.Command, occurred_at: datetime, after: datetime | None = None
-    ) -> datetime:
-        return self.add(self.entry_time(occurred_at, after), command)
-
-    def sorted_entries(self) -> tuple[Entry, ...]:
-        ordered = sorted(self.entries, key=lambda item: (item[0].astimezone(UTC), item[1]))
-        return tuple(Entry(recorded_at=when, command=command) for when, _, command in ordered)
 
 
 def generate(config: DemoConfig | None = None) -> DemoMonth:
@@ -261,7 +58,7 @@ def generate(config: DemoConfig | None = None) -> DemoMonth:
         'enlist_officer'
     """
     config = config or DemoConfig()
-    builder = _Builder(config)
+    builder = Builder(config)
     officers = _enlist(builder)
     households = _households(builder)
     shares = _share(households, len(officers))
@@ -269,8 +66,8 @@ def generate(config: DemoConfig | None = None) -> DemoMonth:
         _visits(builder, officer, shares[index])
         _leads(builder, officer)
         _services(builder, officer)
-    _disputes(builder, officers)
-    _venues(builder, officers)
+    add_disputes(builder, officers)
+    add_venues(builder, officers)
     return DemoMonth(
         config=config,
         officers=tuple(officers),
@@ -282,7 +79,7 @@ def generate(config: DemoConfig | None = None) -> DemoMonth:
 # --- officers and households -------------------------------------------------------------
 
 
-def _enlist(builder: _Builder) -> list[DemoOfficer]:
+def _enlist(builder: Builder) -> list[DemoOfficer]:
     config = builder.config
     profiles = deal_profiles(config.officers, builder.rng)
     enlisted_at = datetime.combine(
@@ -317,7 +114,7 @@ class _Household:
     members: int
 
 
-def _households(builder: _Builder) -> list[_Household]:
+def _households(builder: Builder) -> list[_Household]:
     fake, rng = builder.fake, builder.rng
     result = []
     for number in range(1, builder.config.households + 1):
@@ -340,7 +137,7 @@ def _share(households: list[_Household], officers: int) -> list[list[_Household]
 # --- visits: plan, visit, follow up --------------------------------------------------------
 
 
-def _plan_size(builder: _Builder, profile: VisitProfile, pool: int) -> int:
+def _plan_size(builder: Builder, profile: VisitProfile, pool: int) -> int:
     rng = builder.rng
     if profile is VisitProfile.JUST_UNDER_80:
         return rng.randint(76, 79)
@@ -349,7 +146,7 @@ def _plan_size(builder: _Builder, profile: VisitProfile, pool: int) -> int:
     return rng.randint(82, min(pool - 5, 118))
 
 
-def _visits(builder: _Builder, officer: DemoOfficer, pool: list[_Household]) -> None:
+def _visits(builder: Builder, officer: DemoOfficer, pool: list[_Household]) -> None:
     rng = builder.rng
     profile = officer.profile.visit
     plan = pool[: _plan_size(builder, profile, len(pool))]
@@ -437,7 +234,7 @@ def _visits(builder: _Builder, officer: DemoOfficer, pool: list[_Household]) -> 
 # --- leads and services ------------------------------------------------------------------
 
 
-def _leads(builder: _Builder, officer: DemoOfficer) -> None:
+def _leads(builder: Builder, officer: DemoOfficer) -> None:
     rng, fake = builder.rng, builder.fake
     investigation = officer.profile.investigation
     kinds: list[tuple[LeadKind, str]] = []
@@ -495,7 +292,7 @@ def _leads(builder: _Builder, officer: DemoOfficer) -> None:
         )
 
 
-def _services(builder: _Builder, officer: DemoOfficer) -> None:
+def _services(builder: Builder, officer: DemoOfficer) -> None:
     rng = builder.rng
     acknowledged = {
         ServiceProfile.STAR: [True] * rng.randint(3, 5),
@@ -514,310 +311,4 @@ def _services(builder: _Builder, officer: DemoOfficer) -> None:
                 acknowledged=was_acknowledged,
             ),
             occurred,
-        )
-
-
-# --- disputes ------------------------------------------------------------------------------
-
-
-class _DisputeIds:
-    def __init__(self, month: str) -> None:
-        self.month = month
-        self.count = 0
-
-    def next(self) -> str:
-        self.count += 1
-        return f"MD-{self.month}-{self.count:03d}"
-
-
-@attrs.frozen
-class _Story:
-    """A dispute's storyline: how it opens and how it ends."""
-
-    level: Level | None
-    physical_conflict: bool = False
-    escalate_to: Level | None = None
-    outcome: str = "resolved"  # resolved, failed_referred, flare_up, open
-    satisfied: bool = True
-    parties: tuple[str, ...] = ()
-    category: str | None = None
-
-
-_STORIES: dict[MediationProfile, tuple[_Story, ...]] = {
-    MediationProfile.STAR: (
-        _Story(Level.BLUE),
-        _Story(None, physical_conflict=True),
-        _Story(Level.BLUE, escalate_to=Level.YELLOW),
-        _Story(Level.RED),
-    ),
-    MediationProfile.ONE_UNSATISFIED: (
-        _Story(Level.BLUE),
-        _Story(Level.YELLOW, satisfied=False),
-        _Story(Level.BLUE),
-    ),
-    MediationProfile.TWO_ONLY: (_Story(Level.BLUE), _Story(Level.YELLOW)),
-    MediationProfile.ONE_FAILED: (
-        _Story(Level.BLUE),
-        _Story(Level.BLUE),
-        _Story(Level.YELLOW),
-        _Story(Level.YELLOW, outcome="failed_referred"),
-    ),
-    MediationProfile.FEW: (
-        _Story(None, physical_conflict=True, outcome="flare_up"),
-        _Story(Level.BLUE, outcome="open"),
-    ),
-}
-
-# The two disputes seed 003 tells: a wall-boundary quarrel between neighbours who are
-# also relatives, recurring since 2021 with physical conflict; and a parking quarrel in
-# which one party kicked the other's car, settled on the spot.
-_SEED_STORIES = (
-    _Story(
-        None,
-        physical_conflict=True,
-        outcome="flare_up",
-        parties=("赵某", "黄某"),
-        category="宅基地纠纷",
-    ),
-    _Story(None, physical_conflict=True, parties=("薛某", "陈某"), category="停车纠纷"),
-)
-
-
-def _participants(builder: _Builder, level: Level) -> tuple[Role, ...]:
-    # The first set of roles the policy accepts at this level, with the community
-    # officer and the village cadres of seed 003's "three gates" (三道关).
-    needed = sorted(builder.policy.rule(level).required[0])
-    extra = [Role.COMMUNITY_OFFICER, Role.VILLAGE_CADRE]
-    return tuple(dict.fromkeys([*needed, *extra]))
-
-
-def _disputes(builder: _Builder, officers: list[DemoOfficer]) -> None:
-    ids = _DisputeIds(builder.config.month)
-    seed_stories = list(_SEED_STORIES)
-    for officer in officers:
-        stories = list(_STORIES[officer.profile.mediation])
-        if officer.profile.mediation is MediationProfile.FEW and seed_stories:
-            stories[0] = seed_stories.pop(0)
-        elif officer.profile.mediation is MediationProfile.STAR and len(seed_stories) == 1:
-            stories[1] = seed_stories.pop(0)
-        for story in stories:
-            _dispute(builder, officer, ids.next(), story)
-
-
-def _dispute(builder: _Builder, officer: DemoOfficer, dispute_id: str, story: _Story) -> None:
-    rng, fake, policy = builder.rng, builder.fake, builder.policy
-    badge = officer.badge
-    parties = story.parties or (fake.name(), fake.name())
-    category = story.category or rng.choice(_DISPUTE_CATEGORIES)
-    start = builder.day(last_margin=10)
-    when = builder.field_time(start)
-    entered = builder.field(
-        c.OpenDispute(
-            id=dispute_id,
-            officer=badge,
-            category=category,
-            parties=parties,
-            occurred_at=when,
-            level=story.level,
-            physical_conflict=story.physical_conflict,
-        ),
-        when,
-    )
-    level = policy.opening_level(story.level, story.physical_conflict)
-    if story.outcome == "open":
-        return
-
-    def step(command: c.Command, occurred: datetime) -> None:
-        nonlocal entered
-        entered = builder.field(command, occurred, after=entered)
-
-    if story.escalate_to is not None:
-        target = policy.escalation_target(level, story.escalate_to)
-        if target is not None:
-            when += timedelta(days=1)
-            step(
-                c.EscalateDispute(
-                    dispute=dispute_id,
-                    officer=badge,
-                    to_level=story.escalate_to,
-                    reason="双方情绪激动，需联合司法所、律师会诊",
-                    occurred_at=when,
-                ),
-                when,
-            )
-            level = target
-    when += timedelta(days=rng.randint(1, 3))
-    if story.outcome == "failed_referred":
-        step(
-            c.MediateDispute(
-                dispute=dispute_id,
-                officer=badge,
-                participants=_participants(builder, level),
-                outcome=Outcome.FAILED,
-                occurred_at=when,
-            ),
-            when,
-        )
-        top = policy.top
-        if top.rank > level.rank:
-            when += timedelta(days=1)
-            step(
-                c.EscalateDispute(
-                    dispute=dispute_id,
-                    officer=badge,
-                    to_level=top,
-                    reason="调解未果，双方分歧较大",
-                    occurred_at=when,
-                ),
-                when,
-            )
-        when += timedelta(days=1)
-        step(
-            c.ReferDispute(
-                dispute=dispute_id,
-                officer=badge,
-                to="仙游县人民法院",
-                reason="诉前调解未果，引导当事人诉讼",
-                occurred_at=when,
-            ),
-            when,
-        )
-        return
-    step(
-        c.MediateDispute(
-            dispute=dispute_id,
-            officer=badge,
-            participants=_participants(builder, level),
-            outcome=Outcome.RESOLVED,
-            occurred_at=when,
-        ),
-        when,
-    )
-    if story.outcome == "flare_up":
-        when += timedelta(days=rng.randint(2, 4))
-        step(
-            c.ReopenDispute(
-                dispute=dispute_id,
-                officer=badge,
-                reason="双方再次因同一问题发生争执",
-                occurred_at=when,
-            ),
-            when,
-        )
-        level = policy.level_after_reopening(level, 1)
-        when += timedelta(days=1)
-        step(
-            c.MediateDispute(
-                dispute=dispute_id,
-                officer=badge,
-                participants=_participants(builder, level),
-                outcome=Outcome.RESOLVED,
-                occurred_at=when,
-            ),
-            when,
-        )
-    when += timedelta(days=rng.randint(1, 2), hours=2)
-    step(
-        c.FollowUpDispute(
-            dispute=dispute_id,
-            officer=badge,
-            parties_satisfied=story.satisfied,
-            occurred_at=when,
-        ),
-        when,
-    )
-
-
-# --- venues --------------------------------------------------------------------------------
-
-
-def _venue_categories(count: int) -> Iterator[tuple[VenueCategory, tuple[str, ...]]]:
-    # Every category once first, then the mix in proportion.
-    for category, _, codes in _VENUE_MIX:
-        yield category, codes
-    weighted = [(category, codes) for category, share, codes in _VENUE_MIX for _ in range(share)]
-    for index in range(count - len(_VENUE_MIX)):
-        yield weighted[index % len(weighted)]
-
-
-def _venues(builder: _Builder, officers: list[DemoOfficer]) -> None:
-    rng, fake = builder.rng, builder.fake
-    for number, (category, codes) in enumerate(_venue_categories(builder.config.venues), start=1):
-        officer = officers[(number - 1) % len(officers)]
-        venue_id = f"P-{number:04d}"
-        registered = datetime.combine(
-            builder.first - timedelta(days=rng.randint(2, 40)), time(10, 0), tzinfo=builder.zone
-        )
-        entered = builder.field(
-            c.RegisterVenue(
-                id=venue_id,
-                name=f"{fake.company_prefix()}{rng.choice(_VENUE_SUFFIX[category])}",
-                category=category,
-                address=f"枫亭镇{fake.street_name()}{rng.randint(1, 300)}号",
-                officer=officer.badge,
-                occurred_at=registered,
-            ),
-            registered,
-        )
-        modes = _INSPECTION_MODES.get(category, (InspectionMode.ROUTINE,))
-        findings = 0
-        for _ in range(rng.randint(1, 2)):
-            when = builder.field_time(builder.day(last_margin=2))
-            specs: list[c.FindingSpec] = []
-            if rng.random() < 0.3:
-                findings += 1
-                code = rng.choice(codes)
-                specs.append(
-                    c.FindingSpec(
-                        id=f"F-{number:04d}-{findings}",
-                        code=code,
-                        description=_FINDINGS[code],
-                        rectify_by=when.date() + timedelta(days=rng.choice((5, 7, 10))),
-                    )
-                )
-            entered = builder.field(
-                c.InspectVenue(
-                    venue=venue_id,
-                    officer=officer.badge,
-                    mode=rng.choice(modes),
-                    occurred_at=when,
-                    findings=tuple(specs),
-                ),
-                when,
-                after=entered,
-            )
-            for spec in specs:
-                _verify(builder, venue_id, officer.badge, spec, when, entered)
-
-
-def _verify(
-    builder: _Builder,
-    venue_id: str,
-    badge: str,
-    spec: c.FindingSpec,
-    found_at: datetime,
-    entered: datetime,
-) -> None:
-    rng = builder.rng
-    checked = datetime.combine(
-        spec.rectify_by - timedelta(days=rng.randint(0, 2)), time(15, 0), tzinfo=builder.zone
-    )
-    if checked.date() > builder.last or rng.random() < 0.2:
-        return  # still open at the end of the month (some of them overdue)
-    passed = rng.random() < 0.75
-    entered = builder.field(
-        c.VerifyRectification(
-            venue=venue_id, finding=spec.id, officer=badge, passed=passed, occurred_at=checked
-        ),
-        checked,
-        after=entered,
-    )
-    recheck = checked + timedelta(days=2)
-    if not passed and recheck.date() <= builder.last:
-        builder.field(
-            c.VerifyRectification(
-                venue=venue_id, finding=spec.id, officer=badge, passed=True, occurred_at=recheck
-            ),
-            recheck,
-            after=entered,
         )

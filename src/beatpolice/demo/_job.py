@@ -14,7 +14,8 @@ import attrs
 
 from beatpolice._station import Station
 from beatpolice.appraisal import AppraisalReport, appraise
-from beatpolice.demo._generator import DemoConfig, DemoMonth, generate
+from beatpolice.demo._generator import generate
+from beatpolice.demo._month import DemoConfig, DemoMonth
 from beatpolice.demo._recording import Recording, record
 from beatpolice.projections.registries import Registries, open_registries
 from beatpolice.report import Headline, VerifyHint, write_html

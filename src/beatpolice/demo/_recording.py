@@ -16,7 +16,7 @@ from itertools import groupby
 import attrs
 
 from beatpolice._station import Receipt, Station
-from beatpolice.demo._generator import DemoMonth, Entry
+from beatpolice.demo._month import DemoMonth, Entry
 from beatpolice.domain.errors import BeatpoliceError
 
 __all__ = ["EntryClock", "Recording", "record"]
