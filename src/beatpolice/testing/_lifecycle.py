@@ -17,30 +17,18 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     initialize,
-    invariant,
     precondition,
     rule,
 )
 
 import beatpolice
-from beatpolice.domain._base import stable_id
-from beatpolice.domain.deadlines import dispute_clock
-from beatpolice.domain.dispute import (
-    Dispute,
-    DisputeEscalated,
-    DisputeOpened,
-    DisputeReopened,
-    DisputeResolved,
-    MediationHeld,
-)
 from beatpolice.domain.errors import (
     BeatpoliceError,
     DisputeClosedError,
@@ -49,7 +37,8 @@ from beatpolice.domain.errors import (
     RuleViolationError,
 )
 from beatpolice.domain.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
-from beatpolice.domain.values import Level, Outcome, Role
+from beatpolice.domain.values import Level, Role
+from beatpolice.testing._lifecycle_checks import LifecycleInvariants, ModelDispute, rung
 
 __all__ = ["DisputeLifecycle", "ModelDispute"]
 
@@ -57,26 +46,7 @@ _CST = timezone(timedelta(hours=8))
 _OFFICER = "T0001"
 
 
-@attrs.define
-class ModelDispute:
-    """What the model knows of one dispute."""
-
-    key: str
-    level: Level
-    status: str = "open"
-    reopenings: int = 0
-    events: int = 1
-
-
-def _rung(policy: EscalationPolicy, level: Level) -> Any:
-    """The model's own reading of the ladder: the first rung at or above ``level``."""
-    for candidate in policy.levels:
-        if candidate.level.rank >= level.rank:
-            return candidate
-    return policy.levels[-1]
-
-
-class DisputeLifecycle(RuleBasedStateMachine):
+class DisputeLifecycle(LifecycleInvariants, RuleBasedStateMachine):
     """Drive a station's dispute lifecycle beside a model; subclass it with your policy.
 
     Class attributes a station overrides:
@@ -180,7 +150,7 @@ class DisputeLifecycle(RuleBasedStateMachine):
         expected = level or self.escalation.levels[0].level
         if physical_conflict and expected.rank < self.escalation.physical_conflict_level.rank:
             expected = self.escalation.physical_conflict_level
-        expected = _rung(self.escalation, expected).level
+        expected = rung(self.escalation, expected).level
         when = self._occurred_at()
         self._expect(
             lambda: self.station.open_dispute(
@@ -204,7 +174,7 @@ class DisputeLifecycle(RuleBasedStateMachine):
     def escalate(self, dispute: str, to_level: Level) -> None:
         """Escalate to any level: refused when closed or when it would not rise."""
         known = self.model[dispute]
-        target = _rung(self.escalation, to_level).level
+        target = rung(self.escalation, to_level).level
         refusal: type[BeatpoliceError] | None = None
         if known.status != "open":
             refusal = DisputeClosedError
@@ -236,7 +206,7 @@ class DisputeLifecycle(RuleBasedStateMachine):
     ) -> None:
         """Mediate with some roles, or with one full required set: resolved or failed."""
         known = self.model[dispute]
-        options = _rung(self.escalation, known.level).required
+        options = rung(self.escalation, known.level).required
         present = participants | options[0] if complete else participants
         allowed = any(set(option) <= set(present) for option in options)
         refusal: type[BeatpoliceError] | None = None
@@ -271,7 +241,7 @@ class DisputeLifecycle(RuleBasedStateMachine):
             refusal = DisputeClosedError
         elif (
             self.escalation.referral.from_top_only
-            and _rung(self.escalation, known.level).level != top
+            and rung(self.escalation, known.level).level != top
         ):
             refusal = RuleViolationError
         when = self._occurred_at()
@@ -340,78 +310,3 @@ class DisputeLifecycle(RuleBasedStateMachine):
         before = self._stored()
         assert self._last_accepted().events == 0
         assert self._stored() == before
-
-    # --- invariants -------------------------------------------------------------------
-
-    def _history(self, key: str) -> list[Any]:
-        app = self.station.app
-        stored = app.recorder.select_events(stable_id("dispute", key))
-        return [app.mapper.to_domain_event(item) for item in stored]
-
-    @invariant()
-    def station_agrees_with_model(self) -> None:
-        """Each dispute's level, status and event count are what the model expects."""
-        for key, known in self.model.items():
-            found = self.station.dispute(key)
-            assert (found.level, found.status, found.reopen_count, found.version) == (
-                known.level,
-                known.status,
-                known.reopenings,
-                known.events,
-            ), (key, known)
-
-    @invariant()
-    def level_never_falls_while_open(self) -> None:
-        """Along each dispute's events, every escalation starts where the level was and rises."""
-        for key in self.model:
-            level: Level | None = None
-            for item in self._history(key):
-                if isinstance(item, DisputeOpened):
-                    level = item.level
-                elif isinstance(item, DisputeEscalated):
-                    assert item.from_level == level, (key, item)
-                    assert item.to_level.rank > item.from_level.rank, (key, item)
-                    assert item.officer, (key, item)
-                    assert item.reason, (key, item)
-                    level = item.to_level
-
-    @invariant()
-    def no_resolution_without_required_roles(self) -> None:
-        """Every resolution follows a resolved mediation attended by one required role set."""
-        for key in self.model:
-            history = self._history(key)
-            for index, item in enumerate(history):
-                if isinstance(item, DisputeResolved):
-                    held = history[index - 1]
-                    assert isinstance(held, MediationHeld), (key, held)
-                    assert held.outcome is Outcome.RESOLVED
-                    options = _rung(self.escalation, held.level).required
-                    assert any(set(option) <= set(held.participants) for option in options), (
-                        key,
-                        held,
-                    )
-
-    @invariant()
-    def replay_gives_the_same_state(self) -> None:
-        """Replaying a dispute's stored events, one by one, gives the station's state."""
-        for key in self.model:
-            history = self._history(key)
-            replayed: Any = None
-            for item in history:
-                replayed = item.mutate(replayed)
-            assert isinstance(replayed, Dispute)
-            current = self.station.dispute(key)
-            assert _state(replayed) == _state(current), key
-            clock = dispute_clock(history)
-            assert clock is not None
-            assert (clock.level, clock.status) == (current.level, current.status)
-            reopened = [item for item in history if isinstance(item, DisputeReopened)]
-            assert len(reopened) == current.reopen_count
-
-
-def _state(aggregate: Dispute) -> dict[str, Any]:
-    return {
-        key: value
-        for key, value in vars(aggregate).items()
-        if key not in ("_pending_events", "_modified_on")
-    }
