@@ -116,7 +116,8 @@ def test_closing_a_postgres_station_closes_its_view_store(
             if row is not None and row[0] == 0:
                 break
             time.sleep(0.05)
-        assert row is not None and row[0] == 0
+        assert row is not None
+        assert row[0] == 0
     station.close()
 
 
