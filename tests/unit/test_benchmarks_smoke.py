@@ -72,6 +72,7 @@ def test_suite_runs_and_writes_its_table_and_json(
     assert [row["name"] for row in document["rows"]] == [
         "ingest-sqlite",
         "one-per-tx-sqlite",
+        "officer-size-sqlite",
         "load-sqlite",
         "read-sqlite",
         "memory-sqlite",

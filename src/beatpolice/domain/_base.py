@@ -46,7 +46,7 @@ NAMESPACE = UUID("6b1f3e0e-8f0a-5c53-9d0e-3c2a5b7e9a10")
 """Namespace of the deterministic aggregate ids (uuid5 of ``kind:key``)."""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # the officers, disputes and venues in use; not every record
 def stable_id(kind: str, key: str) -> UUID:
     """The aggregate id of an officer (by badge), a dispute or a venue (by caller id)."""
     return uuid5(NAMESPACE, f"{kind}:{key}")
