@@ -26,6 +26,7 @@ from beatpolice.adapters.views import event_source, view_store_for
 from beatpolice.appraisal._index import AppraisalIndex, utc_text
 from beatpolice.appraisal._report import (
     AppraisalReport,
+    Check,
     Comparison,
     ComparisonRow,
     OfficerAppraisal,
@@ -34,7 +35,9 @@ from beatpolice.appraisal._report import (
     report_fingerprint,
 )
 from beatpolice.domain._base import DomainEvent, now
-from beatpolice.domain.appraisal import (
+from beatpolice.domain.appraisal_rules import FiveStarRules, RuleSet, ScorecardRules, rules_digest
+from beatpolice.domain.errors import AppraisalError, AuditMismatchError
+from beatpolice.domain.rules import (
     TOPICS,
     Fact,
     OfficerInputs,
@@ -44,8 +47,6 @@ from beatpolice.domain.appraisal import (
     evaluate_scorecard,
     rank_scorecard,
 )
-from beatpolice.domain.appraisal_rules import FiveStarRules, RuleSet, ScorecardRules, rules_digest
-from beatpolice.domain.errors import AppraisalError, AuditMismatchError
 from beatpolice.domain.values import MONTH_PATTERN
 from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
 
@@ -406,6 +407,10 @@ def _evaluate(
             rank=ranked[item.badge][0],
             flags=ranked[item.badge][2],
             fingerprint=_officer_fingerprint(item, read),
+            checks={
+                star: [Check.of(check) for check in checks]
+                for star, checks in result.checks.items()
+            },
         )
         for item, result in zip(inputs, results, strict=True)
     ]
@@ -475,7 +480,11 @@ def _differences(report: AppraisalReport, again: AppraisalReport) -> list[str]:
     for badge in sorted(theirs.keys() - mine.keys()):
         found.append(f"officer {badge}: in the recomputation, not in the report")
     for badge in sorted(mine.keys() & theirs.keys()):
-        old, new = mine[badge].model_dump(), theirs[badge].model_dump()
+        # a report made before 0.2 has no checks: it is verified on what it states
+        # (ADR 0510); one that carries them has them compared like any field
+        left_out = set() if "checks" in mine[badge].model_fields_set else {"checks"}
+        old = mine[badge].model_dump(exclude=left_out)
+        new = theirs[badge].model_dump(exclude=left_out)
         if old["fingerprint"] != new["fingerprint"]:
             found.append(
                 f"officer {badge}: the events read differ (fingerprint "
@@ -493,6 +502,14 @@ def _diff(old: Any, new: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(old.keys() | new.keys()):
             yield from _diff(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+    elif (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and len(old) == len(new)
+        and all(isinstance(item, dict) for item in [*old, *new])
+    ):  # a star's checks: name the check and the field that differ
+        for position, (before, after) in enumerate(zip(old, new, strict=True)):
+            yield from _diff(before, after, f"{path}.{position}")
     elif old != new:
         yield path, old, new
 

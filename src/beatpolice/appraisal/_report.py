@@ -15,20 +15,30 @@ used, every fact of the period visible at ``as_of`` (retracted records and their
 retractions included) and the visible follow-ups of the disputes the officer mediated.
 Only identities and command digests are hashed, never payloads, so a report stays
 verifiable after payloads are encrypted or personal data erased.
+
+Each officer's ``checks`` (ADR 0510) are the stars' checks as the rules computed them:
+label, exact value, threshold, met, and the words its star's shortfall uses. They come
+after every field a 0.1 report has, so those keep their bytes; the fingerprint does not
+hash them (it hashes what was read, not what was concluded); ``verify`` compares them
+when a report carries them.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from fractions import Fraction
+from typing import Any, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt
+
+from beatpolice.domain.rules import StarCheck
 
 __all__ = [
     "FINGERPRINT_FORMAT",
     "AppraisalReport",
+    "Check",
     "Comparison",
     "ComparisonRow",
     "OfficerAppraisal",
@@ -56,6 +66,50 @@ class RulesRef(_Model):
     digest: str
 
 
+class Check(_Model):
+    """One threshold of one star, as the appraisal measured it (ADR 0510).
+
+    Written from the rules' :class:`~beatpolice.domain.rules.StarCheck`, never
+    recomputed: the officer's shortfall for the star is the ``text`` of its missed
+    checks, and the HTML gauges draw these figures.
+    """
+
+    label: str
+    """What is measured, in domain words (``households visited``)."""
+    kind: Literal["count", "ratio"]
+    value: StrictInt | Fraction
+    """A count (a JSON integer), or a rate's exact value (a string, ``"9/10"``; ``"0"``
+    when it has no denominator)."""
+    threshold: StrictInt | Fraction
+    """The rule set's threshold: a count, or a rate (``"1"`` is 100%)."""
+    numerator: int | None = None
+    """A rate's numerator as counted (``155`` of ``155/155``); None for a count."""
+    denominator: int | None = None
+    met: bool
+    text: str
+    """The words a shortfall uses for this check."""
+    value_text: str
+    """The value as shown: ``114``, or ``105/106``."""
+    threshold_text: str
+    """The threshold as shown: ``80``, or ``100%``."""
+
+    @classmethod
+    def of(cls, check: StarCheck) -> Check:
+        """The report's form of a rules' check (the same figures, no evidence list)."""
+        return cls(
+            label=check.label,
+            kind=check.kind,
+            value=check.value,
+            threshold=check.threshold,
+            numerator=check.numerator,
+            denominator=check.denominator,
+            met=check.met,
+            text=check.text,
+            value_text=check.value_text,
+            threshold_text=check.threshold_text,
+        )
+
+
 class OfficerAppraisal(_Model):
     """One officer's month: metrics, stars (or points), evidence and shortfalls."""
 
@@ -74,6 +128,10 @@ class OfficerAppraisal(_Model):
     """Scorecards only: ``"bottom"`` for the bottom N."""
     fingerprint: str
     """The hash of the identities of every event this officer's appraisal read."""
+    checks: dict[str, list[Check]] = {}
+    """Five-star rule sets: per star (and ``"minimum"``, the monthly household minimum
+    every star needs), its checks in rule-set order. Empty for a scorecard, and absent
+    from reports made before 0.2."""
 
 
 class AppraisalReport(_Model):

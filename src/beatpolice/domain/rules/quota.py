@@ -1,0 +1,57 @@
+"""The month's quota of stars (seed 002: "10 people" a month), awarded among the eligible.
+
+See ADR 0501 for the ranking and its tie-breaks; the numbers (``quota``,
+``allocation``) are the rule set's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from beatpolice.domain.appraisal_rules import STARS, FiveStarRules
+from beatpolice.domain.rules.checks import OfficerResult
+
+__all__ = ["allocate_stars"]
+
+
+def allocate_stars(results: Sequence[OfficerResult], rules: FiveStarRules) -> dict[str, list[str]]:
+    """Award the month's quota of stars among the eligible; returns badge -> stars.
+
+    Within a star, candidates rank by score (descending), then by how many stars they
+    are eligible for (descending), then by badge (ascending). ``round-robin`` takes the
+    first of every star in star order, then the second, ...; ``merit`` takes the best
+    (score, eligible count, star order, badge) overall.
+
+    Example:
+        >>> from fractions import Fraction
+        >>> rules = FiveStarRules(name="x", version="1", quota=1)
+        >>> a = OfficerResult("A", {}, ["service"], {}, {}, {"service": Fraction(2)})
+        >>> b = OfficerResult("B", {}, ["service"], {}, {}, {"service": Fraction(3)})
+        >>> allocate_stars([a, b], rules)
+        {'A': [], 'B': ['service']}
+    """
+    queues: dict[str, list[OfficerResult]] = {
+        star: sorted(
+            (r for r in results if star in r.eligible),
+            key=lambda r, s=star: (-r.scores[s], -len(r.eligible), r.badge),  # type: ignore[misc]
+        )
+        for star in STARS
+    }
+    order: list[tuple[str, str]] = []
+    if rules.allocation == "round-robin":
+        depth = max((len(queue) for queue in queues.values()), default=0)
+        for position in range(depth):
+            for star in STARS:
+                if position < len(queues[star]):
+                    order.append((queues[star][position].badge, star))
+    else:
+        candidates = [
+            (-r.scores[star], -len(r.eligible), STARS.index(star), r.badge, star)
+            for star in STARS
+            for r in queues[star]
+        ]
+        order = [(badge, star) for *_, badge, star in sorted(candidates)]
+    awarded: dict[str, list[str]] = {r.badge: [] for r in results}
+    for badge, star in order[: rules.quota]:
+        awarded[badge].append(star)
+    return {badge: [s for s in STARS if s in stars] for badge, stars in awarded.items()}
