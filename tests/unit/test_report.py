@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 import beatpolice
-from beatpolice.appraisal import AppraisalReport, appraise, load_rules
+from beatpolice.appraisal import AppraisalReport, appraise
 from beatpolice.report import Gauge, Headline, VerifyHint, gauge_chart, gauges, render_html
 
 RECORDED = datetime(2014, 1, 31, 12, tzinfo=UTC)
@@ -35,32 +35,61 @@ def report() -> AppraisalReport:
     return appraise(station, month="2014-01", rules="dezhou-2014", as_of=AS_OF)
 
 
-def test_gauges_measure_each_threshold_of_the_rule_set(report: AppraisalReport) -> None:
-    rules = load_rules("dezhou-2014")
-    star = {g.label: g for g in gauges(report.officer("D0001"), rules)}
+def test_gauges_draw_each_check_of_the_report(report: AppraisalReport) -> None:
+    star = {g.label: g for g in gauges(report.officer("D0001"))}
     assert star["households visited"].value == 82
     assert star["households visited"].threshold == 80
     assert star["households visited"].met
-    assert star["residents satisfied (群众满意率)"].text == "82/82"
+    assert star["residents satisfied (群众满意率)"].value_text == "82/82"
+    assert star["residents satisfied (群众满意率)"].threshold_text == "100%"
     assert star["services acknowledged"].met is False
+    assert [g.star for g in gauges(report.officer("D0001"))][:2] == ["minimum", "visit"]
 
 
 def test_a_rate_with_no_denominator_is_not_met(report: AppraisalReport) -> None:
-    idle = {g.label: g for g in gauges(report.officer("D0002"), load_rules("dezhou-2014"))}
+    idle = {g.label: g for g in gauges(report.officer("D0002"))}
     satisfied = idle["residents satisfied (群众满意率)"]
     assert satisfied.value == 0
+    assert satisfied.value_text == "0/0"
     assert not satisfied.met
 
 
-def test_a_scorecard_has_no_star_gauges(report: AppraisalReport) -> None:
-    assert gauges(report.officer("D0001"), load_rules("scorecard-example")) == []
+def test_a_scorecard_has_no_star_gauges() -> None:
+    station = beatpolice.connect("memory://", clock=lambda: RECORDED)
+    station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区")
+    scored = appraise(station, month="2014-01", rules="scorecard-example", as_of=AS_OF)
+    assert scored.officer("D0001").checks == {}
+    assert gauges(scored.officer("D0001")) == []
+    assert "<svg" not in render_html(scored)
+
+
+def test_a_report_made_before_checks_renders_without_charts(report: AppraisalReport) -> None:
+    saved = report.model_dump(mode="json")
+    for officer in saved["officers"]:
+        del officer["checks"]  # as a 0.1 report reads
+    old = AppraisalReport.model_validate(saved)
+    html = render_html(old)
+    assert "<svg" not in html
+    assert html.count('class="no-checks"') == 2
+
+
+def _gauge(star: str, label: str, value: int, threshold: int) -> Gauge:
+    return Gauge(
+        star,
+        label,
+        Fraction(value),
+        Fraction(threshold),
+        value >= threshold,
+        str(value),
+        str(threshold),
+    )
 
 
 def test_chart_draws_one_bar_per_gauge_and_the_threshold_line() -> None:
     chart = gauge_chart(
         [
-            Gauge("visit", "households visited", Fraction(155), Fraction(80), "155"),
-            Gauge("service", "services acknowledged", Fraction(2), Fraction(3), "2"),
+            _gauge("visit", "households visited", 155, 80),
+            _gauge("service", "services acknowledged", 2, 3),
         ],
         title="薛翠翠 <D0001>",
     )

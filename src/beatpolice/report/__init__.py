@@ -1,7 +1,7 @@
 """A month's appraisal as one self-contained HTML page (``beatpolice report --html``).
 
 The page holds the table of officers and their stars, each star's evidence and each
-shortfall, a chart of every officer's metrics against the rule set's thresholds, the
+shortfall, a chart of every officer's checks against the rule set's thresholds, the
 report's fingerprint and the commands that verify it. It needs no network: styles and
 charts (inline SVG) are in the file itself.
 

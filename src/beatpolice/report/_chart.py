@@ -52,14 +52,14 @@ def gauge_chart(gauges: Sequence[Gauge], *, title: str) -> str:
         bar = max(_x(gauge.ratio) - _LABEL_WIDTH, 1.0)
         parts.append(
             f'<g class="gauge {state}" data-star="{escape(gauge.star)}">'
-            f"<title>{escape(gauge.label)}: {escape(gauge.text)} "
+            f"<title>{escape(gauge.label)}: {escape(gauge.value_text)} "
             f"(threshold {escape(gauge.threshold_text)})</title>"
             f'<text x="{_LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="label">'
             f"{escape(gauge.label)}</text>"
             f'<rect x="{_LABEL_WIDTH}" y="{y + 4}" width="{bar:.1f}" height="{_ROW - 8}" '
             f'class="bar"/>'
             f'<text x="{_LABEL_WIDTH + _BAR_WIDTH + 8}" y="{y + 15}" class="value">'
-            f"{escape(gauge.text)} / {escape(gauge.threshold_text)}</text>"
+            f"{escape(gauge.value_text)} / {escape(gauge.threshold_text)}</text>"
             "</g>"
         )
     parts.append(

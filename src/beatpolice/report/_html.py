@@ -99,8 +99,8 @@ def render_html(
 
     Args:
         report: the appraisal to show.
-        rules: the rule set it was made with, for the charts' thresholds (looked up by
-            name among the shipped rule sets when None; no charts if not found).
+        rules: the rule set it was made with, for its title (looked up by name among
+            the shipped rule sets when None). The charts draw the report's own checks.
         headlines: registry figures to show beside it.
         verify: the store and saved JSON, for the "how to verify" commands.
         title: the page's heading (default: the month and rule set).
@@ -119,7 +119,7 @@ def render_html(
     ]
     officers = []
     for officer in report.officers:
-        officer_gauges = gauges(officer, rules) if rules is not None else []
+        officer_gauges = gauges(officer)
         chart = (
             Markup(
                 gauge_chart(officer_gauges, title=f"{officer.name} {officer.badge}")
