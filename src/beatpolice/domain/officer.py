@@ -3,8 +3,9 @@
 An officer is enlisted once, by badge (警号), into a station (派出所) and a beat
 (责任区), and is given a visit plan (走访计划) each month. What the officer records in
 the field (visits, leads, services) are records of their own
-(:mod:`beatpolice.domain.records`): the officer's aggregate stays small however long
-the officer serves, and two devices recording for one officer never conflict.
+(:mod:`beatpolice.domain.records`). The aggregate's state is the enlistment alone: it
+does not grow however long the officer serves, and two devices recording for one
+officer never conflict.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ class OfficerState(TypedDict):
     name: str
     station: str
     beat: str
-    plans: dict[str, tuple[str, ...]]
 
 
 class Officer(StationAggregate):
@@ -64,8 +64,10 @@ class Officer(StationAggregate):
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
-        """Version 3: the officer's records are aggregates of their own (ADR 0240)."""
+        """Version 3: the officer's records are aggregates of their own (ADR 0240), and
+        plans are read from their events, not kept in the state."""
         state.pop("records", None)
+        state.pop("plans", None)
 
     @staticmethod
     def create_id(badge: str) -> UUID:
@@ -78,7 +80,6 @@ class Officer(StationAggregate):
         self.name = name
         self.station = station
         self.beat = beat
-        self.plans: dict[str, tuple[str, ...]] = {}
 
     def plan_visits(self, month: str, households: tuple[str, ...], command: str) -> None:
         """Set the month's visit plan; a later plan for the same month replaces it."""
@@ -88,7 +89,9 @@ class Officer(StationAggregate):
     def _plan_visits(
         self, officer: str, month: str, households: tuple[str, ...], command: str
     ) -> None:
-        self.plans[month] = households
+        # Nothing the officer decides later depends on a plan: the registries and the
+        # appraisal read the plans from the events, so the state does not grow with them.
+        pass
 
 
 OfficerEnlisted = Officer.OfficerEnlisted
