@@ -32,6 +32,7 @@ from beatpolice.appraisal._index import AppraisalIndex
 from beatpolice.appraisal._live import live_tallies
 from beatpolice.appraisal._report import (
     AppraisalReport,
+    Check,
     Comparison,
     ComparisonRow,
     OfficerAppraisal,
@@ -44,6 +45,7 @@ __all__ = [
     "SHIPPED_RULES",
     "AppraisalIndex",
     "AppraisalReport",
+    "Check",
     "Comparison",
     "ComparisonRow",
     "FiveStarRules",

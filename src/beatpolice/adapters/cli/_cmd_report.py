@@ -31,8 +31,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Appraise a month (as 'beatpolice appraise' does) and write it as one HTML "
             "page that needs no network: the table of officers and stars, each star's "
-            "evidence and each shortfall, a chart of every officer's metrics against the "
-            "rule set's thresholds, the fingerprint and the commands that verify it. "
+            "evidence and each shortfall, a chart of every officer's checks (each "
+            "metric against its threshold, as the appraisal decided it), the "
+            "fingerprint and the commands that verify it. "
             "With --from, render a saved JSON report instead of appraising again."
         ),
     )
