@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt, field_serializer
 
 from beatpolice.domain.rules import StarCheck
 
@@ -92,6 +92,12 @@ class Check(_Model):
     """The value as shown: ``114``, or ``105/106``."""
     threshold_text: str
     """The threshold as shown: ``80``, or ``100%``."""
+
+    @field_serializer("value", "threshold")
+    def _exact(self, number: int | Fraction) -> int | str:
+        # A rate is written as its exact text ("9/10"); pydantic's own Fraction
+        # serializer is not used, since it fails under coverage's tracer.
+        return str(number) if isinstance(number, Fraction) else number
 
     @classmethod
     def of(cls, check: StarCheck) -> Check:
