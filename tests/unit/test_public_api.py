@@ -105,3 +105,19 @@ def test_errors_form_one_tree() -> None:
         value = getattr(beatpolice, name)
         if name.endswith("Error"):
             assert issubclass(value, beatpolice.BeatpoliceError), name
+
+
+FACES = ["beatpolice", "beatpolice.domain", "beatpolice.appraisal", "beatpolice.testing"]
+"""The curated faces of the package: each lists in ``__all__`` exactly its public names."""
+
+
+@pytest.mark.parametrize("name", FACES)
+def test_all_imports_are_exported(name: str) -> None:
+    # httpx's test_exported_members: nothing public is left out of __all__ by accident
+    module = importlib.import_module(name)
+    public = {
+        member
+        for member, value in vars(module).items()
+        if not member.startswith("_") and not isinstance(value, ModuleType)
+    }
+    assert public == set(module.__all__) - {"__version__"}
