@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite: a fixed clock and a station on every backend.
 
-``station_url`` is parametrized over the three backends of CONTRACT.md: ``memory://``,
+``station_url`` is parametrized over the three backends of the contract: ``memory://``,
 a SQLite file in the test's own temporary folder, and a fresh database on the
 session's throwaway PostgreSQL server (``tests/postgres_server.py``), so one behaviour
 suite runs against all of them. PostgreSQL tests carry the ``postgres`` marker and are

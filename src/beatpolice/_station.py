@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic, register_topic
 from beatpolice import commands as c
 from beatpolice._handlers import HANDLERS, UnitOfWork
 from beatpolice._policy_book import PolicyBook
+from beatpolice._station_commands import CommandMethods
 from beatpolice.adapters._store_errors import database_errors, guard_storage, storage_error
 from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
 from beatpolice.adapters.storage import StoreURL, open_store, parse_url
@@ -51,7 +52,6 @@ from beatpolice.domain.field_time import DEFAULT_TOLERANCE, check_command_times,
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.policy_record import PolicyRecord
 from beatpolice.domain.records import FieldRecord, record_key, unknown_record
-from beatpolice.domain.values import Level, Role
 from beatpolice.domain.venue import Venue
 
 if TYPE_CHECKING:
@@ -200,10 +200,10 @@ def _checked_policy(policy: str | Path | EscalationPolicy) -> EscalationPolicy:
         raise SettingError(f"escalation policy {str(policy)!r}: {error}") from error
 
 
-class Station:
+class Station(CommandMethods):
     """A police station's event store and the commands that write to it.
 
-    Open one with :func:`beatpolice.connect`. Every command of CONTRACT.md is a
+    Open one with :func:`beatpolice.connect`. Every command of the contract is a
     keyword-only method; each returns a :class:`Receipt` or raises one error from
     :mod:`beatpolice.domain.errors`, having changed nothing.
 
@@ -504,160 +504,6 @@ class Station:
             if len(notifications) < page:
                 return
             start = notifications[-1].id + 1
-
-    # --- the commands of CONTRACT.md ----------------------------------------------------
-
-    def enlist_officer(self, *, badge: str, name: str, station: str, beat: str) -> Receipt:
-        """Enlist a community officer into a station's beat (``OfficerEnlisted``)."""
-        return self.handle(c.build(c.EnlistOfficer, _fields(locals())))  # type: ignore[arg-type]
-
-    def plan_visits(self, *, officer: str, month: str, households: Iterable[str]) -> Receipt:
-        """Set the households an officer must visit in a month (``VisitsPlanned``)."""
-        return self.handle(c.build(c.PlanVisits, _fields(locals())))  # type: ignore[arg-type]
-
-    def record_visit(
-        self,
-        *,
-        id: str,
-        officer: str,
-        household: str,
-        occurred_at: datetime,
-        people_match_register: bool,
-        notes: str | None = None,
-    ) -> Receipt:
-        """Record a household visit (``VisitRecorded``)."""
-        return self.handle(c.build(c.RecordVisit, _fields(locals())))  # type: ignore[arg-type]
-
-    def follow_up_visit(
-        self, *, visit: str, officer: str, occurred_at: datetime, satisfied: bool
-    ) -> Receipt:
-        """Record the follow-up call of a visit (``VisitFollowedUp``)."""
-        return self.handle(c.build(c.FollowUpVisit, _fields(locals())))  # type: ignore[arg-type]
-
-    def report_lead(
-        self,
-        *,
-        id: str,
-        officer: str,
-        kind: str,
-        occurred_at: datetime,
-        summary: str,
-    ) -> Receipt:
-        """Report a lead (``LeadReported``)."""
-        return self.handle(c.build(c.ReportLead, _fields(locals())))  # type: ignore[arg-type]
-
-    def record_service(
-        self,
-        *,
-        id: str,
-        officer: str,
-        kind: str,
-        occurred_at: datetime,
-        acknowledged: bool,
-    ) -> Receipt:
-        """Record a service to residents (``ServiceRendered``)."""
-        return self.handle(c.build(c.RecordService, _fields(locals())))  # type: ignore[arg-type]
-
-    def retract_record(
-        self, *, record: str, officer: str, reason: str, occurred_at: datetime
-    ) -> Receipt:
-        """Retract a visit, lead or service (``RecordRetracted``)."""
-        return self.handle(c.build(c.RetractRecord, _fields(locals())))  # type: ignore[arg-type]
-
-    def open_dispute(
-        self,
-        *,
-        id: str,
-        officer: str,
-        category: str,
-        parties: Iterable[str],
-        occurred_at: datetime,
-        level: Level | str | None = None,
-        physical_conflict: bool = False,
-    ) -> Receipt:
-        """Open a dispute (``DisputeOpened``)."""
-        return self.handle(c.build(c.OpenDispute, _fields(locals())))  # type: ignore[arg-type]
-
-    def escalate_dispute(
-        self,
-        *,
-        dispute: str,
-        officer: str,
-        to_level: Level | str,
-        reason: str,
-        occurred_at: datetime,
-    ) -> Receipt:
-        """Raise a dispute's level (``DisputeEscalated``)."""
-        return self.handle(c.build(c.EscalateDispute, _fields(locals())))  # type: ignore[arg-type]
-
-    def mediate_dispute(
-        self,
-        *,
-        dispute: str,
-        officer: str,
-        participants: Iterable[Role | str],
-        outcome: str,
-        occurred_at: datetime,
-    ) -> Receipt:
-        """Hold a mediation (``MediationHeld``, and ``DisputeResolved`` on success)."""
-        return self.handle(c.build(c.MediateDispute, _fields(locals())))  # type: ignore[arg-type]
-
-    def follow_up_dispute(
-        self, *, dispute: str, officer: str, parties_satisfied: bool, occurred_at: datetime
-    ) -> Receipt:
-        """Record the phone follow-up with both parties (``DisputeFollowedUp``)."""
-        return self.handle(c.build(c.FollowUpDispute, _fields(locals())))  # type: ignore[arg-type]
-
-    def refer_dispute(
-        self, *, dispute: str, officer: str, to: str, reason: str, occurred_at: datetime
-    ) -> Receipt:
-        """Refer a dispute out of the handling tiers, 上交 (``DisputeReferred``)."""
-        return self.handle(c.build(c.ReferDispute, _fields(locals())))  # type: ignore[arg-type]
-
-    def reopen_dispute(
-        self, *, dispute: str, officer: str, reason: str, occurred_at: datetime
-    ) -> Receipt:
-        """Reopen a resolved or referred dispute (``DisputeReopened``)."""
-        return self.handle(c.build(c.ReopenDispute, _fields(locals())))  # type: ignore[arg-type]
-
-    def register_venue(
-        self,
-        *,
-        id: str,
-        name: str,
-        category: str,
-        address: str,
-        officer: str,
-        occurred_at: datetime,
-    ) -> Receipt:
-        """Register a venue under a responsible officer (``VenueRegistered``)."""
-        return self.handle(c.build(c.RegisterVenue, _fields(locals())))  # type: ignore[arg-type]
-
-    def inspect_venue(
-        self,
-        *,
-        venue: str,
-        officer: str,
-        mode: str,
-        occurred_at: datetime,
-        findings: Iterable[dict[str, Any] | c.FindingSpec],
-    ) -> Receipt:
-        """Inspect a venue (``VenueInspected``, and ``ViolationFound`` per finding)."""
-        return self.handle(c.build(c.InspectVenue, _fields(locals())))  # type: ignore[arg-type]
-
-    def verify_rectification(
-        self, *, venue: str, finding: str, officer: str, passed: bool, occurred_at: datetime
-    ) -> Receipt:
-        """Check a finding's rectification (``RectificationVerified`` or ``...Failed``)."""
-        return self.handle(c.build(c.VerifyRectification, _fields(locals())))  # type: ignore[arg-type]
-
-
-def _fields(arguments: dict[str, Any]) -> dict[str, Any]:
-    fields = {key: value for key, value in arguments.items() if key != "self"}
-    for key, value in fields.items():
-        if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
-            fields[key] = tuple(value)
-    return fields
 
 
 def connect(

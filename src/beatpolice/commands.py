@@ -1,4 +1,4 @@
-"""The command vocabulary of CONTRACT.md as pydantic models: one model per command.
+"""The command vocabulary of the contract as pydantic models: one model per command.
 
 The same models serve all three faces: the station's keyword methods build them, JSON
 lines are parsed into them (``"type"`` picks the model), and ``beatpolice schema

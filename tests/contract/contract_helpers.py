@@ -41,7 +41,7 @@ def enlist(station: beatpolice.Station, badge: str = BADGE) -> None:
 
 
 def every_command() -> list[dict[str, Any]]:
-    """One JSON-shaped command of every type of CONTRACT.md, in an order that succeeds.
+    """One JSON-shaped command of every type of the contract, in an order that succeeds.
 
     Between them they record every event class of ``beatpolice.domain.EVENT_CLASSES``.
     """

@@ -4,7 +4,7 @@ Run once per new event class or class version, from the repository root::
 
     .venv/bin/python tests/samples/make_samples.py
 
-It records one station month (every command of CONTRACT.md, see
+It records one station month (every command of the contract, see
 ``tests/contract/contract_helpers.py``) in a memory store with a fixed clock and writes,
 for the first stored event of each topic, ``events/<Name>.v<class_version>.json``:
 its topic, class version, originator and the exact state bytes the store holds.

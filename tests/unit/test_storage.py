@@ -1,4 +1,4 @@
-"""Store URLs: the three backends of CONTRACT.md, a plain path, and clear refusals."""
+"""Store URLs: the three backends of the contract, a plain path, and clear refusals."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Bulk import of JSON-lines commands: streamed, many commands per transaction.
 
-Each line is one command (CONTRACT.md). Lines are parsed and decided in batches; a
+Each line is one command (the contract). Lines are parsed and decided in batches; a
 batch is saved in one transaction, so a file of millions of legacy records is
 migrated at the speed of the store, while a refused line still changes nothing.
 

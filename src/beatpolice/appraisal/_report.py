@@ -1,4 +1,4 @@
-"""The appraisal report (CONTRACT.md's fixed shape), its fingerprint, and the what-if table.
+"""The appraisal report (the contract's fixed shape), its fingerprint, and the what-if table.
 
 The fingerprint is ``sha256:`` + the hex sha256 of this canonical JSON (sorted keys,
 no spaces, UTF-8, as :func:`orjson.dumps` writes it with ``OPT_SORT_KEYS``)::

@@ -1,7 +1,7 @@
 """The domain of beatpolice: the officer, dispute and venue aggregates and their events.
 
 Plain Python on eventsourcing's aggregate base: no storage, no I/O. Every event named
-in CONTRACT.md is importable from here by that name.
+in the contract is importable from here by that name.
 """
 
 from beatpolice.domain._base import DomainEvent, command_digest, frozen_clock, stable_id

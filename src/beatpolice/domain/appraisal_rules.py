@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 STARS = ("visit", "mediation", "investigation", "information", "service")
-"""The star keys of CONTRACT.md, in the order the reports list them."""
+"""The star keys of the contract, in the order the reports list them."""
 
 POINT_KINDS = (
     "visit",

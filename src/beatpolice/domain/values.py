@@ -1,4 +1,4 @@
-"""Value types of the domain: the closed vocabularies of CONTRACT.md and checked text.
+"""Value types of the domain: the closed vocabularies of the contract and checked text.
 
 Enumerations are ``StrEnum`` so that their JSON form is the contract's word
 (``"criminal_lead"``, ``"yellow"``); text fields refuse what a station system should

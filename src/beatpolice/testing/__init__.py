@@ -2,7 +2,7 @@
 
 A station system that builds on beatpolice imports this module in its test suite:
 
-- :func:`commands` and :func:`invalid_commands`: every command of CONTRACT.md, valid
+- :func:`commands` and :func:`invalid_commands`: every command of the contract, valid
   (built from :mod:`beatpolice.commands`) or broken in exactly one field (naive times,
   unknown enum values, extra or missing fields, blank, over-long or zero-width text);
 - :func:`events`: every event of :data:`beatpolice.domain.EVENT_CLASSES`;

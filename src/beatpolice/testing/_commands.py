@@ -1,4 +1,4 @@
-"""Strategies for the commands of CONTRACT.md, valid and deliberately invalid.
+"""Strategies for the commands of the contract, valid and deliberately invalid.
 
 Valid commands are built from the pydantic models of :mod:`beatpolice.commands` by
 reading their field types, so a command added to the vocabulary gets a strategy
