@@ -29,7 +29,7 @@ from eventsourcing.domain import Aggregate, event
 import beatpolice
 from beatpolice import StorageError
 from beatpolice.adapters._store_marker import APPLICATION_ID, FORMAT_VERSION
-from beatpolice.commands import validate_command
+from beatpolice.commands import RecordVisit, validate_command
 from beatpolice.domain.errors import NotAStoreError
 
 BEIJING = timezone(timedelta(hours=8))
@@ -420,3 +420,30 @@ def test_damage_met_after_opening_exits_2_with_one_line(tmp_path: Path) -> None:
         f"beatpolice registry: {path} is damaged (database disk image is malformed): "
         "restore it from a backup"
     ]
+
+
+@pytest.mark.postgres
+def test_postgres_inserts_a_large_batch_outside_the_pipeline(
+    postgres_server: object,
+) -> None:
+    """A batch of thousands of events with large states lands whole, in one
+    transaction, through the recorder that sends no pipeline (ADR 0226)."""
+    url: str = postgres_server.create_database()  # type: ignore[attr-defined]
+    with beatpolice.connect(url) as station:
+        assert type(station.app.recorder).__name__ == "PostgresEventRecorder"
+        station.enlist_officer(badge="D1", name="薛翠翠", station="德州", beat="一区")
+        notes = "人户一致，无异常。" * 200
+        batch = [
+            RecordVisit(
+                id=f"V{number}",
+                officer="D1",
+                household=f"H{number}",
+                occurred_at=datetime(2014, 1, 3, 9, tzinfo=UTC),
+                people_match_register=True,
+                notes=notes,
+            )
+            for number in range(3000)
+        ]
+        outcomes = station.handle_batch(batch)
+        assert all(isinstance(outcome, beatpolice.Receipt) for outcome in outcomes)
+        assert sum(1 for _ in station.events()) == 3001

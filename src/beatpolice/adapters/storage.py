@@ -122,6 +122,10 @@ def _postgres(url: str) -> StoreURL:
         "POSTGRES_PASSWORD": str(params.get("password") or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "4",
+        # eventsourcing's recorder, inserting without psycopg's pipeline (ADR 0226)
+        "APPLICATION_RECORDER_TOPIC": (
+            "beatpolice.adapters._postgres_recorder:PostgresEventRecorder"
+        ),
     }
     return StoreURL("postgres", env, display)
 
