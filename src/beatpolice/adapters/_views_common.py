@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -80,7 +81,7 @@ def _conflict(projection: str, expected: int, stored: int) -> PositionConflictEr
     )
 
 
-class _RemembersTables:
+class _RemembersTables(ABC):
     """What both SQL view stores share: the tables they remember, forgotten when missing.
 
     Another station's reset drops tables this store remembers having created. A read
@@ -92,8 +93,9 @@ class _RemembersTables:
     _connection: Any
     _created: set[str] | dict[str, str]
 
+    @abstractmethod
     def _ensure(self, name: str) -> object:
-        raise NotImplementedError
+        """Create table ``name`` if this store does not remember having created it."""
 
     def _select(self, name: str, query: str, parameters: Any) -> list[Any]:
         """The rows of a query of table ``name``: none if another station dropped it."""
