@@ -80,7 +80,7 @@ class _Sampler:
 
 def ingest(params: Params) -> Result:
     """``ingest_lines`` of a workload file into a fresh store."""
-    from beatpolice.adapters.ingest import IngestReport, ingest_lines
+    from beatpolice.application.ingest import IngestReport, ingest_lines
 
     station = _connect(params["url"])
     sampler = _Sampler(params["events"])
@@ -273,7 +273,7 @@ def load_officer(params: Params) -> Result:
             return station.officer(params["badge"])
     else:
         # the same repository without its snapshot store: every event is replayed
-        from beatpolice._handlers import project
+        from beatpolice.application.handlers import project
 
         repository = Repository(app.events)
         officer_id = Officer.create_id(params["badge"])
@@ -370,7 +370,7 @@ def raw_select(params: Params) -> Result:
 
 def build_store(params: Params) -> Result:
     """Ingest a workload into a store the read-only cases then use (not a measurement)."""
-    from beatpolice.adapters.ingest import ingest_lines
+    from beatpolice.application.ingest import ingest_lines
 
     station = _connect(params["url"])
     with open(params["workload"], "rb") as lines:

@@ -215,7 +215,7 @@ class Fixtures:
 
     def fresh_store(self, backend: str) -> dict[str, Any]:
         """A new, empty store: its beatpolice URL, eventsourcing env, path or DSN."""
-        from beatpolice.adapters.storage import parse_url
+        from beatpolice.adapters.store.storage import parse_url
 
         self._counter += 1
         if backend == "sqlite":

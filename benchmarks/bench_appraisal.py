@@ -44,8 +44,9 @@ from typing import Any
 import orjson
 
 import beatpolice
-from beatpolice.adapters.ingest import ingest_lines
-from beatpolice.appraisal import appraise, index_runner
+from beatpolice import appraise
+from beatpolice.application.ingest import ingest_lines
+from beatpolice.projections.appraisal._engine import index_runner
 from benchmarks._workload import Workload, write_workload
 
 __all__ = ["bench", "main"]

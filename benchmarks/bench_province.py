@@ -35,8 +35,9 @@ from typing import Any
 import orjson
 
 import beatpolice
-from beatpolice.adapters.ingest import IngestReport, ingest_lines
-from beatpolice.appraisal import appraise, index_runner
+from beatpolice import appraise
+from beatpolice.application.ingest import IngestReport, ingest_lines
+from beatpolice.projections.appraisal._engine import index_runner
 from beatpolice.projections.registries import open_registries
 from benchmarks._workload import _commands
 

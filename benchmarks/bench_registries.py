@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import beatpolice
-from beatpolice.adapters.ingest import ingest_lines
-from beatpolice.adapters.views import event_source
+from beatpolice.adapters.store.views import event_source
+from beatpolice.application.ingest import ingest_lines
 from beatpolice.projections.registries import open_registries
 from benchmarks._workload import write_workload
 

@@ -10,13 +10,7 @@ Example:
     1
 """
 
-from beatpolice._station import Receipt, Station, connect, retry_on_conflict
-from beatpolice.appraisal import (
-    AppraisalReport,
-    appraise,
-    compare,
-    verify,
-)
+from beatpolice.application.station import Receipt, Station, connect, retry_on_conflict
 from beatpolice.domain.errors import (
     AppraisalError,
     AuditMismatchError,
@@ -40,6 +34,8 @@ from beatpolice.domain.errors import (
     UnknownRecordError,
     UnknownVenueError,
 )
+from beatpolice.projections.appraisal._engine import appraise, compare, verify
+from beatpolice.projections.appraisal._report import AppraisalReport
 
 __version__ = "0.1.0"
 

@@ -9,10 +9,18 @@ from pathlib import Path
 import pytest
 
 import beatpolice
+from beatpolice import appraise, verify
 from beatpolice.adapters.cli import main
-from beatpolice.adapters.views import PostgresViewStore, _after, view_store_for
-from beatpolice.appraisal import appraise, index_runner, verify
-from beatpolice.appraisal._examples import BEIJING, enlist, leads, mediations, record, visits
+from beatpolice.adapters.store.views import PostgresViewStore, _after, view_store_for
+from beatpolice.projections.appraisal._engine import index_runner
+from beatpolice.projections.appraisal._examples import (
+    BEIJING,
+    enlist,
+    leads,
+    mediations,
+    record,
+    visits,
+)
 
 AS_OF = datetime(2014, 2, 2, tzinfo=BEIJING)
 

@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 import beatpolice
-from beatpolice import _station
+from beatpolice.application import station as _station
 from beatpolice.adapters.cli import EXIT_INTERNAL, main
 from beatpolice.domain.errors import StorageError
 

@@ -22,7 +22,7 @@ import pytest
 
 import beatpolice
 from beatpolice import AppraisalReport, NotAStoreError, StorageError
-from beatpolice.adapters.migrate import MigrationReport, migrate, record_id
+from beatpolice.adapters.store.migrate import MigrationReport, migrate, record_id
 from beatpolice.domain._base import stable_id
 from beatpolice.domain.records import FieldRecord, record_key
 
@@ -346,7 +346,7 @@ def test_a_policy_not_found_is_reported_and_one_given_as_a_file_is_recorded(
     shutil.copyfile(OLD, old)
     _opened_under(old, "pingyuan-own", "7")
     shipped = (
-        Path(beatpolice.__file__).parent / "domain" / "policies" / "qingdao-three-colour.toml"
+        Path(beatpolice.__file__).parent / "domain" / "rules" / "policies" / "qingdao-three-colour.toml"
     )
     own = tmp_path / "pingyuan.toml"
     own.write_text(

@@ -18,7 +18,7 @@ import pytest
 
 import beatpolice
 from beatpolice.domain import Level, PolicyAdopted, Role
-from beatpolice.domain.escalation import load_policy
+from beatpolice.domain.rules.escalation import load_policy
 from beatpolice.testing import write_policy
 
 CST = timezone(timedelta(hours=8))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import beatpolice
-from beatpolice.adapters.views import event_source, view_store_for
+from beatpolice.adapters.store.views import event_source, view_store_for
 from beatpolice.domain import DomainEvent
 from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
 

@@ -17,7 +17,8 @@ from contract_helpers import BADGE, FIELD_TIME, enlist, every_command, stored_ev
 
 import beatpolice
 from beatpolice import commands
-from beatpolice.domain import EVENT_CLASSES, DomainEvent, IdConflictError, RecordRetracted
+from beatpolice import IdConflictError
+from beatpolice.domain import EVENT_CLASSES, DomainEvent, RecordRetracted
 
 
 def _python_kwargs(command: dict[str, Any]) -> dict[str, Any]:
@@ -302,8 +303,8 @@ def test_events_decode_to_the_domain_classes(station: beatpolice.Station) -> Non
 def test_a_handler_failing_after_triggering_an_event_refuses_that_command_only(
     station: beatpolice.Station, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    from beatpolice import _handlers
-    from beatpolice.domain import UnknownRecordError
+    from beatpolice.application import handlers as _handlers
+    from beatpolice import UnknownRecordError
 
     station.enlist_officer(badge="D9", name="薛翠翠", station="德州", beat="一区")
     before = stored_events(station)

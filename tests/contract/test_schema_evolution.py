@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import register_topic
 
 import beatpolice
-from beatpolice.adapters.mapper import encode_event
+from beatpolice.adapters.store.mapper import encode_event
 from beatpolice.domain import DomainEvent
 
 

@@ -20,13 +20,14 @@ import psycopg
 import pytest
 
 import beatpolice
-from beatpolice.adapters.views import (
+from beatpolice import appraise
+from beatpolice.adapters.store.views import (
     MemoryViewStore,
     PostgresViewStore,
     SQLiteViewStore,
     view_store_for,
 )
-from beatpolice.appraisal import appraise, index_runner
+from beatpolice.projections.appraisal._engine import index_runner
 from beatpolice.projections.registries import open_registries
 from conftest import BEIJING
 from postgres_server import PostgresServer

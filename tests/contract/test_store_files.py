@@ -28,7 +28,7 @@ from eventsourcing.domain import Aggregate, event
 
 import beatpolice
 from beatpolice import StorageError
-from beatpolice.adapters._store_marker import APPLICATION_ID, FORMAT_VERSION
+from beatpolice.adapters.store._store_marker import APPLICATION_ID, FORMAT_VERSION
 from beatpolice.commands import RecordVisit, validate_command
 from beatpolice.domain.errors import NotAStoreError
 
@@ -386,7 +386,7 @@ def test_a_read_command_on_a_mistyped_path_exits_2_and_creates_nothing(tmp_path:
 
 
 def test_a_full_disk_met_by_a_reader_is_one_storage_error(tmp_path: Path) -> None:
-    from beatpolice.adapters.views import view_store_for
+    from beatpolice.adapters.store.views import view_store_for
     from beatpolice.projections.registries import open_registries
 
     path = build_store(tmp_path / "station.db", visits=2000)

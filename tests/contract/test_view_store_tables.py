@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 import beatpolice
-from beatpolice.adapters.views import PostgresViewStore, SQLiteViewStore, view_store_for
+from beatpolice.adapters.store.views import PostgresViewStore, SQLiteViewStore, view_store_for
 from beatpolice.projections import PositionConflictError
 from beatpolice.projections.registries import Registries, open_registries
 

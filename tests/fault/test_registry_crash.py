@@ -6,7 +6,7 @@ by a clock: once the k-th page is folded but not yet committed, inside the k-th 
 after its rows and position are written but before the transaction commits, once the
 k-th commit has returned, or inside the k-th reset of a rebuild. The test hooks are
 :attr:`ProjectionRunner.on_page` and the view stores' ``before_commit`` (see
-:data:`beatpolice.adapters.views.TransactionHook`). The kill points lie on early
+:data:`beatpolice.adapters.store.views.TransactionHook`). The kill points lie on early
 pages, middle pages and the last page, of catch-ups from nothing, of catch-ups resuming
 a half-reset store, and of rebuilds.
 
@@ -41,8 +41,8 @@ from _fault_workload import commands
 from psycopg import sql
 
 import beatpolice
-from beatpolice.adapters.ingest import ingest_lines
-from beatpolice.adapters.views import event_source, view_store_for
+from beatpolice.adapters.store.views import event_source, view_store_for
+from beatpolice.application.ingest import ingest_lines
 from beatpolice.projections.registries import Registries, open_registries
 
 pytestmark = [pytest.mark.slow]

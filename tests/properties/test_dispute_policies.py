@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beatpolice.domain import frozen_clock
-from beatpolice.domain.deadlines import deadline_for, dispute_clock, is_counted_day
 from beatpolice.domain.dispute import Dispute, DisputeResolved, MediationHeld
 from beatpolice.domain.errors import BeatpoliceError
-from beatpolice.domain.escalation import EscalationPolicy, load_policy
+from beatpolice.domain.rules.deadlines import deadline_for, dispute_clock, is_counted_day
+from beatpolice.domain.rules.escalation import EscalationPolicy, load_policy
 from beatpolice.domain.values import Level, Outcome, Role
 from beatpolice.testing import aware_datetimes, policies
 

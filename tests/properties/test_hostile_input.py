@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import beatpolice
-from beatpolice.adapters.ingest import ingest_lines
+from beatpolice.application.ingest import ingest_lines
 from beatpolice.commands import COMMAND_TYPES
 from beatpolice.testing import commands
 

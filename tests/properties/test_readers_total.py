@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import beatpolice
-from beatpolice.appraisal import appraise, verify
+from beatpolice import appraise, verify
 from beatpolice.commands import COMMAND_TYPES
 from beatpolice.domain.field_time import CEILING, DEFAULT_TOLERANCE, EARLIEST
 from beatpolice.projections.registries import open_registries

@@ -7,7 +7,7 @@ from eventsourcing.utils import get_topic
 from hypothesis import given, settings
 
 from beatpolice import InvalidCommandError
-from beatpolice.adapters.mapper import decode_event, encode_event
+from beatpolice.adapters.store.mapper import decode_event, encode_event
 from beatpolice.commands import COMMAND_TYPES, validate_command
 from beatpolice.domain import DomainEvent
 from beatpolice.testing import InvalidCommand, command_types, commands, events, invalid_commands

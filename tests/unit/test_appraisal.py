@@ -8,14 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import beatpolice
-from beatpolice import AppraisalError, AuditMismatchError
-from beatpolice.appraisal import (
-    appraise,
-    compare,
-    live_tallies,
-    verify,
-)
-from beatpolice.appraisal._examples import (
+from beatpolice import AppraisalError, AuditMismatchError, appraise, compare, verify
+from beatpolice.appraisal import live_tallies
+from beatpolice.projections.appraisal._examples import (
     BEIJING,
     enlist,
     leads,

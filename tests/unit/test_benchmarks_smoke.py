@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import beatpolice
-from beatpolice.adapters.ingest import ingest_lines
+from beatpolice.application.ingest import ingest_lines
 
 # benchmarks/ is a package at the repository's root, beside src/ and tests/
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ import orjson
 import pytest
 
 import beatpolice
-from beatpolice import _station
-from beatpolice.adapters import ingest
-from beatpolice.adapters.ingest import IngestReport, Refusal, ingest_lines, read_lines
+from beatpolice.application import station as _station
+from beatpolice.application import ingest
+from beatpolice.application.ingest import IngestReport, Refusal, ingest_lines, read_lines
 from beatpolice.domain.errors import ConcurrencyError, StorageError
 
 ENLIST = orjson.dumps(

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 import beatpolice
-from beatpolice.domain import CalendarCoverageError
-from beatpolice.domain.deadlines import (
+from beatpolice import CalendarCoverageError
+from beatpolice.domain.rules.deadlines import (
     add_days,
     deadline_for,
     is_counted_day,
     overdue,
 )
-from beatpolice.domain.escalation import DeadlineCalendar, load_policy, policy_named
+from beatpolice.domain.rules.escalation import DeadlineCalendar, load_policy, policy_named
 from beatpolice.domain.values import Level, Role
 from beatpolice.testing import write_policy
 

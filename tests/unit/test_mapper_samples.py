@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 import beatpolice  # noqa: F401 - registers the snapshot topic
-from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
+from beatpolice.adapters.store.mapper import JSONTranscoder, PydanticMapper
 from beatpolice.domain import EVENT_CLASSES, Dispute, DomainEvent, Officer, Venue
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate
 

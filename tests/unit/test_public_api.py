@@ -118,3 +118,21 @@ def test_all_imports_are_exported(name: str) -> None:
         if not member.startswith("_") and not isinstance(value, ModuleType)
     }
     assert public == set(module.__all__) - {"__version__"}
+
+
+ALL_FACES = [*FACES, "beatpolice.commands", "beatpolice.report"]
+"""Every module a caller imports names from."""
+
+
+def test_each_public_name_has_one_import_path() -> None:
+    # one name, one path: a class offered by two faces is two places to keep in step
+    seen: dict[int, str] = {}
+    for face in ALL_FACES:
+        module = importlib.import_module(face)
+        for name in set(module.__all__) - {"__version__"}:
+            value = getattr(module, name)
+            if isinstance(value, (str, int, float, frozenset, tuple)):
+                continue  # constants are compared by value, not identity
+            where = f"{face}.{name}"
+            assert id(value) not in seen, f"{where} is also {seen[id(value)]}"
+            seen[id(value)] = where

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import beatpolice
-from beatpolice.adapters.views import MemoryViewStore
+from beatpolice.adapters.store.views import MemoryViewStore
 from beatpolice.domain._base import DomainEvent
 from beatpolice.domain.values import Level
 from beatpolice.projections.registries import Registries

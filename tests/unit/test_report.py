@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 import beatpolice
-from beatpolice.appraisal import AppraisalReport, appraise
+from beatpolice import AppraisalReport, appraise
 from beatpolice.report import Gauge, Headline, VerifyHint, gauge_chart, gauges, render_html
 
 RECORDED = datetime(2014, 1, 31, 12, tzinfo=UTC)

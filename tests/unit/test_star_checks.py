@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 
 import beatpolice
-from beatpolice import AuditMismatchError
-from beatpolice.appraisal import AppraisalReport, FiveStarRules, appraise, verify
-from beatpolice.appraisal._examples import (
+from beatpolice import AppraisalReport, AuditMismatchError, appraise, verify
+from beatpolice.appraisal import FiveStarRules
+from beatpolice.domain.rules import GATE, OfficerInputs, StarCheck, evaluate_five_star
+from beatpolice.domain.rules.ruleset import STARS, MediationStar, Stars, VisitStar
+from beatpolice.projections.appraisal._examples import (
     BEIJING,
     enlist,
     leads,
@@ -30,8 +32,6 @@ from beatpolice.appraisal._examples import (
     services,
     visits,
 )
-from beatpolice.domain.appraisal import GATE, OfficerInputs, StarCheck, evaluate_five_star
-from beatpolice.domain.appraisal_rules import STARS, MediationStar, Stars, VisitStar
 from beatpolice.report import render_html
 
 RECORDED = datetime(2014, 2, 1, tzinfo=UTC)

@@ -8,15 +8,15 @@ import pytest
 from eventsourcing.persistence import PersistenceError
 
 from beatpolice import StorageError
-from beatpolice.adapters._store_errors import guard_storage
-from beatpolice.adapters._store_marker import (
+from beatpolice.adapters.store._store_errors import guard_storage
+from beatpolice.adapters.store._store_marker import (
     APPLICATION_ID,
     FORMAT_VERSION,
     Found,
     Verdict,
     verdict,
 )
-from beatpolice.adapters.storage import mask_password, parse_url
+from beatpolice.adapters.store.storage import mask_password, parse_url
 from beatpolice.domain.errors import NotAStoreError
 
 

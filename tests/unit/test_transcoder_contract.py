@@ -41,7 +41,7 @@ from eventsourcing.tests.persistence import Mydict as MyDict
 from eventsourcing.utils import get_topic
 
 import beatpolice  # noqa: F401 - registers the snapshot topic
-from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
+from beatpolice.adapters.store.mapper import JSONTranscoder, PydanticMapper
 
 _SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SAMPLES = sorted(_SAMPLES.glob("events/*.json")) + sorted(_SAMPLES.glob("snapshots/*.json"))

@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from beatpolice import __version__
-from beatpolice.commands import Command
 from beatpolice.domain import EVENT_CLASSES
+from beatpolice.domain.commands import Command
 
 __all__ = ["command_schema", "event_schema"]
 

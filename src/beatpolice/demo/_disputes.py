@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from beatpolice import commands as c
 from beatpolice.demo._month import Builder, DemoOfficer
 from beatpolice.demo._profiles import MediationProfile
+from beatpolice.domain import commands as c
 from beatpolice.domain.values import Level, Outcome, Role
 
 __all__ = ["add_disputes"]

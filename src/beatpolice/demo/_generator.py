@@ -15,7 +15,6 @@ from datetime import datetime, time, timedelta
 
 import attrs
 
-from beatpolice import commands as c
 from beatpolice.demo._disputes import add_disputes
 from beatpolice.demo._month import Builder, DemoConfig, DemoMonth, DemoOfficer
 from beatpolice.demo._profiles import (
@@ -26,6 +25,7 @@ from beatpolice.demo._profiles import (
     deal_profiles,
 )
 from beatpolice.demo._venues import add_venues
+from beatpolice.domain import commands as c
 from beatpolice.domain.values import LeadKind
 
 __all__ = ["generate"]

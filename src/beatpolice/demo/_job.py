@@ -12,13 +12,14 @@ from pathlib import Path
 
 import attrs
 
-from beatpolice._station import Station
-from beatpolice.appraisal import AppraisalReport, appraise
+from beatpolice.adapters.html._html import Headline, VerifyHint, write_html
+from beatpolice.application.station import Station
 from beatpolice.demo._generator import generate
 from beatpolice.demo._month import DemoConfig, DemoMonth
 from beatpolice.demo._recording import Recording, record
+from beatpolice.projections.appraisal._engine import appraise
+from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.registries import Registries, open_registries
-from beatpolice.report import Headline, VerifyHint, write_html
 
 __all__ = ["DemoResult", "StepProgress", "headlines", "run_demo"]
 

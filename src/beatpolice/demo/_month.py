@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import attrs
 from faker import Faker
 
-from beatpolice import commands as c
 from beatpolice.demo._profiles import OfficerProfile
-from beatpolice.domain.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
+from beatpolice.domain import commands as c
+from beatpolice.domain.rules.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
 
 __all__ = [
     "DEFAULT_MONTH",

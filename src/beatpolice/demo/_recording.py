@@ -15,7 +15,7 @@ from itertools import groupby
 
 import attrs
 
-from beatpolice._station import Receipt, Station
+from beatpolice.application.station import Receipt, Station
 from beatpolice.demo._month import DemoMonth, Entry
 from beatpolice.domain.errors import BeatpoliceError
 

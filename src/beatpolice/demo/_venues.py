@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
-from beatpolice import commands as c
 from beatpolice.demo._month import Builder, DemoOfficer
+from beatpolice.domain import commands as c
 from beatpolice.domain.values import InspectionMode, VenueCategory
 
 __all__ = ["add_venues"]

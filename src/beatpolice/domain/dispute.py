@@ -3,7 +3,7 @@
 A dispute opens at a warning level (三色预警: blue, yellow, red), rises while it is
 open, is resolved by a mediation that its level's required participants attended
 (调解成功), may be referred out of the top tier (上交), and may be reopened. The rules
-that decide these come from an :class:`~beatpolice.domain.escalation.EscalationPolicy`
+that decide these come from an :class:`~beatpolice.domain.rules.escalation.EscalationPolicy`
 named, with its version, in the opening event; the command methods decide with it
 and the event bodies below only assign, so a replay never consults a policy.
 
@@ -35,8 +35,8 @@ from beatpolice.domain.errors import (
     MediationRefusedError,
     RuleViolationError,
 )
-from beatpolice.domain.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.field_time import check_not_before
+from beatpolice.domain.rules.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.values import Level, Outcome, Role
 
 __all__ = [

@@ -17,7 +17,7 @@ from eventsourcing.domain import event
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
-from beatpolice.domain.escalation import EscalationPolicy
+from beatpolice.domain.rules.escalation import EscalationPolicy
 
 __all__ = ["PolicyAdopted", "PolicyRecord"]
 

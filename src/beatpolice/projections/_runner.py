@@ -3,7 +3,7 @@
 A :class:`Projection` is a fold: ``apply(view, event, position)`` reads and writes
 JSON documents in named tables of a :class:`DocumentView` and never reads the clock
 or the store directly. A :class:`ViewStore` (one implementation per backend, in
-:mod:`beatpolice.adapters.views`) keeps those documents and each projection's tracking
+:mod:`beatpolice.adapters.store.views`) keeps those documents and each projection's tracking
 position; :class:`ProjectionRunner` pages new events from the notification log, folds
 a page in memory and commits the changed documents together with the new position in
 one transaction, so a process killed at any point resumes with no event applied twice
@@ -57,7 +57,7 @@ TEXT_TABLES_ATTRIBUTE = "text_tables"
 
 A projection may list tables it reads in bulk and never queries by SQL (an index);
 PostgreSQL keeps them as ``text`` rather than ``jsonb`` (see
-:meth:`beatpolice.adapters.views.PostgresViewStore.keep_as_text`). Projections without
+:meth:`beatpolice.adapters.store.views.PostgresViewStore.keep_as_text`). Projections without
 it keep every table as ``jsonb``.
 """
 

@@ -8,20 +8,26 @@ charts (inline SVG) are in the file itself.
 Examples:
     >>> from datetime import UTC, datetime
     >>> import beatpolice
-    >>> from beatpolice.appraisal import appraise
     >>> from beatpolice.report import render_html
     >>> recorded = datetime(2014, 1, 2, tzinfo=UTC)
     >>> station = beatpolice.connect("memory://", clock=lambda: recorded)
     >>> station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区").events
     1
-    >>> report = appraise(station, month="2014-01", as_of=datetime(2014, 2, 1, tzinfo=UTC))
+    >>> as_of = datetime(2014, 2, 1, tzinfo=UTC)
+    >>> report = beatpolice.appraise(station, month="2014-01", as_of=as_of)
     >>> "薛翠翠" in render_html(report)
     True
 """
 
-from beatpolice.report._chart import gauge_chart
-from beatpolice.report._gauges import Gauge, gauges
-from beatpolice.report._html import STAR_TITLES, Headline, VerifyHint, render_html, write_html
+from beatpolice.adapters.html._chart import gauge_chart
+from beatpolice.adapters.html._gauges import Gauge, gauges
+from beatpolice.adapters.html._html import (
+    STAR_TITLES,
+    Headline,
+    VerifyHint,
+    render_html,
+    write_html,
+)
 
 __all__ = [
     "STAR_TITLES",

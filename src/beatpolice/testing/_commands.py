@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pydantic import AfterValidator, AwareDatetime, BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 
-from beatpolice.commands import COMMAND_TYPES
+from beatpolice.domain.commands import COMMAND_TYPES
 from beatpolice.domain.values import MONTH_PATTERN, check_text
 from beatpolice.testing import _fields as f
 
@@ -296,7 +296,7 @@ def invalid_commands(
         >>> import pytest
         >>> from hypothesis import given
         >>> from beatpolice import InvalidCommandError
-        >>> from beatpolice.commands import validate_command
+        >>> from beatpolice.domain.commands import validate_command
         >>> @given(invalid_commands("escalate_dispute"))
         ... def test_refused(broken):
         ...     with pytest.raises(InvalidCommandError) as refusal:

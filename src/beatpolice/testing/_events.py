@@ -93,7 +93,7 @@ def events(*classes: type[DomainEvent]) -> st.SearchStrategy[DomainEvent]:
 
     Example:
         >>> from hypothesis import given
-        >>> from beatpolice.adapters.mapper import decode_event, encode_event
+        >>> from beatpolice.adapters.store.mapper import decode_event, encode_event
         >>> from eventsourcing.utils import get_topic
         >>> @given(events())
         ... def test_round_trip(event):

@@ -36,7 +36,7 @@ from beatpolice.domain.errors import (
     MediationRefusedError,
     RuleViolationError,
 )
-from beatpolice.domain.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
+from beatpolice.domain.rules.escalation import DEFAULT_POLICY, EscalationPolicy, load_policy
 from beatpolice.domain.values import Level, Role
 from beatpolice.testing._lifecycle_checks import LifecycleInvariants, ModelDispute, rung
 

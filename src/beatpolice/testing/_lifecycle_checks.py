@@ -14,7 +14,6 @@ from hypothesis.stateful import invariant
 
 import beatpolice
 from beatpolice.domain._base import stable_id
-from beatpolice.domain.deadlines import dispute_clock
 from beatpolice.domain.dispute import (
     Dispute,
     DisputeEscalated,
@@ -23,7 +22,8 @@ from beatpolice.domain.dispute import (
     DisputeResolved,
     MediationHeld,
 )
-from beatpolice.domain.escalation import EscalationPolicy
+from beatpolice.domain.rules.deadlines import dispute_clock
+from beatpolice.domain.rules.escalation import EscalationPolicy
 from beatpolice.domain.values import Level, Outcome
 
 __all__ = ["LifecycleInvariants", "ModelDispute", "rung"]

@@ -1,6 +1,6 @@
 """Strategies for escalation policies, and a writer of policy files.
 
-Generated policies are valid :class:`~beatpolice.domain.escalation.EscalationPolicy`
+Generated policies are valid :class:`~beatpolice.domain.rules.escalation.EscalationPolicy`
 objects over any subset of the levels, any tiers and role sets, any triage and
 referral rules and deadlines. Each is named ``generated`` and versioned by the digest
 of its rules, so two different generated policies never share a name and version.
@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from beatpolice.domain.escalation import (
+from beatpolice.domain.rules.escalation import (
     DeadlineCalendar,
     DeadlineStart,
     EscalationPolicy,
@@ -99,11 +99,11 @@ def _toml_value(value: Any) -> str:
 
 
 def policy_toml(policy: EscalationPolicy) -> str:
-    """The TOML text of ``policy``, which :func:`~beatpolice.domain.escalation.load_policy` reads.
+    """The TOML text of ``policy``, for :func:`~beatpolice.domain.rules.escalation.load_policy`.
 
     Example:
         >>> import tomllib
-        >>> from beatpolice.domain.escalation import load_policy
+        >>> from beatpolice.domain.rules.escalation import load_policy
         >>> policy = load_policy("fengqiao-tiers")
         >>> text = policy_toml(policy)
         >>> EscalationPolicy.model_validate(tomllib.loads(text)) == policy

@@ -18,9 +18,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from beatpolice._station import Station, connect
 from beatpolice.adapters.cli._text import json_safe, printable
 from beatpolice.adapters.cli._types import hours, instant, time_zone
+from beatpolice.application.station import Station, connect
 from beatpolice.domain.errors import (
     AppraisalError,
     BeatpoliceError,

@@ -7,7 +7,8 @@ from typing import Any
 
 from beatpolice.adapters.cli import EXIT_OK, add_command, instant, json_safe, open_station, say
 from beatpolice.adapters.cli._types import month_or_year, rule_set
-from beatpolice.appraisal import AppraisalReport, Comparison, appraise, compare
+from beatpolice.projections.appraisal._engine import appraise, compare
+from beatpolice.projections.appraisal._report import AppraisalReport, Comparison
 
 
 def register(subparsers: Any) -> None:

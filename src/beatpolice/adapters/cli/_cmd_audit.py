@@ -18,8 +18,9 @@ from beatpolice.adapters.cli import (
 )
 from beatpolice.adapters.cli._text import first_error
 from beatpolice.adapters.cli._types import input_file, rule_set
-from beatpolice.appraisal import AppraisalReport, verify
 from beatpolice.domain.errors import AuditMismatchError
+from beatpolice.projections.appraisal._engine import verify
+from beatpolice.projections.appraisal._report import AppraisalReport
 
 
 def register(subparsers: Any) -> None:

@@ -15,8 +15,8 @@ from rich.table import Table
 from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command, json_safe
 from beatpolice.adapters.cli._text import printable
 from beatpolice.adapters.cli._types import month, positive_int, rule_name
+from beatpolice.adapters.html._html import STAR_TITLES
 from beatpolice.demo import DEFAULT_MONTH, DEFAULT_SEED, DemoConfig, DemoResult, run_demo
-from beatpolice.report import STAR_TITLES
 
 DEMO_DB = "demo-out/station.db"
 """The demo's own store: never BEATPOLICE_DB, so a demo never writes into a real station."""

@@ -17,7 +17,7 @@ from beatpolice.adapters.cli import (
     say,
 )
 from beatpolice.adapters.cli._types import byte_size, input_file, positive_int
-from beatpolice.adapters.ingest import (
+from beatpolice.application.ingest import (
     DEFAULT_BATCH,
     DEFAULT_MAX_LINE_BYTES,
     IngestReport,

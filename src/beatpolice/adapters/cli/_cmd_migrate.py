@@ -8,8 +8,8 @@ from typing import Any
 
 from beatpolice.adapters.cli import EXIT_OK, UsageError, say
 from beatpolice.adapters.cli._types import input_file
-from beatpolice.adapters.migrate import migrate
-from beatpolice.domain.escalation import EscalationPolicy, load_policy
+from beatpolice.adapters.store.migrate import migrate
+from beatpolice.domain.rules.escalation import EscalationPolicy, load_policy
 
 
 def register(subparsers: Any) -> None:

@@ -18,8 +18,9 @@ from beatpolice.adapters.cli import (
 )
 from beatpolice.adapters.cli._text import first_error
 from beatpolice.adapters.cli._types import input_file, month_or_year, output_file, rule_set
-from beatpolice.appraisal import AppraisalReport, appraise
-from beatpolice.report import VerifyHint, write_html
+from beatpolice.adapters.html._html import VerifyHint, write_html
+from beatpolice.projections.appraisal._engine import appraise
+from beatpolice.projections.appraisal._report import AppraisalReport
 
 
 def register(subparsers: Any) -> None:

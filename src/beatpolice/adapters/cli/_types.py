@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from beatpolice.appraisal import load_rules
-from beatpolice.domain.appraisal_rules import RuleSet
 from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.field_time import LATEST_DATE
+from beatpolice.domain.rules.ruleset import RuleSet
+from beatpolice.projections.appraisal._engine import load_rules
 
 __all__ = [
     "FIRST_YEAR",

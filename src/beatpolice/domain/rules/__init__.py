@@ -8,7 +8,7 @@
 - :mod:`~beatpolice.domain.rules.quota`: the month's quota of stars, awarded by rank;
 - :mod:`~beatpolice.domain.rules.scorecard`: the points scorecard of seed 004.
 
-The numbers they read are rule sets (:mod:`beatpolice.domain.appraisal_rules`, TOML).
+The numbers they read are rule sets (:mod:`beatpolice.domain.rules.ruleset`, TOML).
 """
 
 from beatpolice.domain.rules.checks import GATE, OfficerResult, StarCheck

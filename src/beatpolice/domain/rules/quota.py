@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from beatpolice.domain.appraisal_rules import STARS, FiveStarRules
 from beatpolice.domain.rules.checks import OfficerResult
+from beatpolice.domain.rules.ruleset import STARS, FiveStarRules
 
 __all__ = ["allocate_stars"]
 

@@ -2,7 +2,7 @@
 
 Pure functions over an officer's :class:`~beatpolice.domain.rules.facts.Fact` tuples;
 the numbers are the rule set's
-(:class:`~beatpolice.domain.appraisal_rules.ScorecardRules`, TOML beside it). Points
+(:class:`~beatpolice.domain.rules.ruleset.ScorecardRules`, TOML beside it). Points
 are exact ``Decimal`` values, never floats.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from beatpolice.domain.appraisal_rules import ScorecardRules
 from beatpolice.domain.rules.checks import OfficerResult
 from beatpolice.domain.rules.facts import Fact, OfficerInputs, counted, disputes, refs
+from beatpolice.domain.rules.ruleset import ScorecardRules
 
 __all__ = ["evaluate_scorecard", "rank_scorecard"]
 

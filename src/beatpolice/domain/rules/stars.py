@@ -7,7 +7,7 @@
 monthly household minimum every star needs. :func:`evaluate_five_star` puts them
 together (eligibility, evidence, scores, shortfalls: all read off the checks);
 :mod:`~beatpolice.domain.rules.quota` awards the month's quota. The numbers are the rule set's
-(:class:`~beatpolice.domain.appraisal_rules.FiveStarRules`, TOML beside it).
+(:class:`~beatpolice.domain.rules.ruleset.FiveStarRules`, TOML beside it).
 """
 
 from __future__ import annotations
@@ -16,15 +16,6 @@ from fractions import Fraction
 
 import attrs
 
-from beatpolice.domain.appraisal_rules import (
-    STARS,
-    FiveStarRules,
-    InformationStar,
-    InvestigationStar,
-    MediationStar,
-    ServiceStar,
-    VisitStar,
-)
 from beatpolice.domain.rules.checks import (
     GATE,
     OfficerResult,
@@ -45,6 +36,15 @@ from beatpolice.domain.rules.facts import (
     counted,
     disputes,
     refs,
+)
+from beatpolice.domain.rules.ruleset import (
+    STARS,
+    FiveStarRules,
+    InformationStar,
+    InvestigationStar,
+    MediationStar,
+    ServiceStar,
+    VisitStar,
 )
 
 __all__ = [

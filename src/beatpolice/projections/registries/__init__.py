@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from beatpolice.domain._base import DomainEvent
-from beatpolice.domain.escalation import policy_named
+from beatpolice.domain.rules.escalation import policy_named
 from beatpolice.domain.values import Level, VenueCategory, parse_month
 from beatpolice.projections._runner import ProjectionRunner, ViewStore
 from beatpolice.projections.registries._common import (
@@ -59,7 +59,7 @@ from beatpolice.projections.registries.venues import (
 )
 
 if TYPE_CHECKING:
-    from beatpolice._station import Station
+    from beatpolice.application.station import Station
 
 __all__ = [
     "REGISTRY_NAMES",
@@ -306,8 +306,8 @@ def open_registries(station: Station, *, page_size: int = 1000) -> Registries:
 
     Nothing is folded until :meth:`Registries.catch_up` (or ``rebuild``) is called.
     """
-    from beatpolice.adapters._store_errors import guard_storage
-    from beatpolice.adapters.views import event_source, view_store_for
+    from beatpolice.adapters.store._store_errors import guard_storage
+    from beatpolice.adapters.store.views import event_source, view_store_for
 
     recorder: Any = station.app.recorder
 

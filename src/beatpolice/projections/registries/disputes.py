@@ -3,7 +3,7 @@
 One row per dispute: level (三色预警) and the tier that handles it under the policy the
 dispute was opened under, status (open, resolved, referred, reopened), parties, its
 escalation history, its outcome, and whether it is overdue as of an instant given by
-the caller (deadlines from :mod:`beatpolice.domain.deadlines`). The registry also
+the caller (deadlines from :mod:`beatpolice.domain.rules.deadlines`). The registry also
 counts disputes by level, status and outcome, and gives the share settled without
 being referred out (矛盾不上交率; numerator and denominator in ADR 0401).
 
@@ -25,8 +25,8 @@ from typing import Literal
 
 from pydantic import computed_field
 
-from beatpolice.domain.deadlines import deadline_for, overdue
-from beatpolice.domain.escalation import EscalationPolicy, policy_named
+from beatpolice.domain.rules.deadlines import deadline_for, overdue
+from beatpolice.domain.rules.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.values import Level
 from beatpolice.projections._runner import Document, ViewStore
 from beatpolice.projections.registries._common import Row
@@ -96,7 +96,7 @@ class DisputeRow(Row):
 
     @property
     def key(self) -> str:
-        """The dispute's id (what :mod:`beatpolice.domain.deadlines` reads)."""
+        """The dispute's id (what :mod:`beatpolice.domain.rules.deadlines` reads)."""
         return self.dispute
 
     @property

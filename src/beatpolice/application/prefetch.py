@@ -21,7 +21,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
-from beatpolice import commands as c
+from beatpolice.domain import commands as c
 from beatpolice.domain._base import StationAggregate
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.officer import Officer

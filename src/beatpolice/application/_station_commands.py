@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from beatpolice import commands as c
+from beatpolice.domain import commands as c
 from beatpolice.domain.values import Level, Role
 
 if TYPE_CHECKING:
-    from beatpolice._station import Receipt
+    from beatpolice.application.station import Receipt
 
 __all__ = ["CommandMethods"]
 

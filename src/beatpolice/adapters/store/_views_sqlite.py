@@ -1,6 +1,6 @@
 """The SQLite view store: projection tables in the station's own SQLite file.
 
-Split from :mod:`beatpolice.adapters.views`, which re-exports it.
+Split from :mod:`beatpolice.adapters.store.views`, which re-exports it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 
 import orjson
 
-from beatpolice.adapters._store_errors import guarded_methods
-from beatpolice.adapters._views_common import (
+from beatpolice.adapters.store._store_errors import guarded_methods
+from beatpolice.adapters.store._views_common import (
     _CHUNK,
     _TRACKING,
     _WHERE,

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import attrs
 
-from beatpolice.appraisal import Check, OfficerAppraisal
+from beatpolice.projections.appraisal._report import Check, OfficerAppraisal
 
 __all__ = ["Gauge", "gauges"]
 

@@ -14,9 +14,9 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from beatpolice import commands as c
-from beatpolice._policy_book import PolicyBook
-from beatpolice._prefetch import names, stored_events, stored_versions
+from beatpolice.application.policy_book import PolicyBook
+from beatpolice.application.prefetch import names, stored_events, stored_versions
+from beatpolice.domain import commands as c
 from beatpolice.domain._base import StationAggregate, stable_id
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
@@ -26,10 +26,10 @@ from beatpolice.domain.errors import (
     UnknownRecordError,
     UnknownVenueError,
 )
-from beatpolice.domain.escalation import EscalationPolicy
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.policy_record import PolicyRecord, key
 from beatpolice.domain.records import FieldRecord, RecordKind, record_key, unknown_record
+from beatpolice.domain.rules.escalation import EscalationPolicy
 from beatpolice.domain.venue import Finding, Venue
 
 __all__ = ["CACHE_SIZE", "HANDLERS", "UnitOfWork", "project"]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from html import escape
 
-from beatpolice.report._gauges import Gauge
+from beatpolice.adapters.html._gauges import Gauge
 
 __all__ = ["gauge_chart"]
 

@@ -1,6 +1,6 @@
 """The PostgreSQL view store: ``jsonb`` projection tables in the station's database.
 
-Split from :mod:`beatpolice.adapters.views`, which re-exports it.
+Split from :mod:`beatpolice.adapters.store.views`, which re-exports it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping
 
 import orjson
 
-from beatpolice.adapters._store_errors import guarded_methods
-from beatpolice.adapters._views_common import (
+from beatpolice.adapters.store._store_errors import guarded_methods
+from beatpolice.adapters.store._views_common import (
     _TRACKING,
     _WHERE,
     TransactionHook,

@@ -18,10 +18,10 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from beatpolice.adapters._store_errors import one_line
-from beatpolice.adapters._store_marker import FORMAT_VERSION, Verdict
-from beatpolice.adapters._store_postgres import prepare_postgres
-from beatpolice.adapters._store_sqlite import prepare_sqlite
+from beatpolice.adapters.store._store_errors import one_line
+from beatpolice.adapters.store._store_marker import FORMAT_VERSION, Verdict
+from beatpolice.adapters.store._store_postgres import prepare_postgres
+from beatpolice.adapters.store._store_sqlite import prepare_sqlite
 from beatpolice.domain.errors import StorageError
 
 __all__ = ["FORMAT_VERSION", "StoreURL", "open_store", "parse_url", "schema_lock"]
@@ -124,7 +124,7 @@ def _postgres(url: str) -> StoreURL:
         "POSTGRES_POOL_SIZE": "4",
         # eventsourcing's recorder, inserting without psycopg's pipeline (ADR 0226)
         "APPLICATION_RECORDER_TOPIC": (
-            "beatpolice.adapters._postgres_recorder:PostgresEventRecorder"
+            "beatpolice.adapters.store._postgres_recorder:PostgresEventRecorder"
         ),
     }
     return StoreURL("postgres", env, display)

@@ -22,8 +22,8 @@ follow-up or retraction, of the officer aggregate named once by the document (``
 A fact of another aggregate (a mediation, resolution, or venue work) adds its
 ``originator_id``; plans, enlistments and dispute follow-ups add ``originator_id,
 occurred, originator_version`` (the latest plan and the latest verdict are chosen by
-them). The read side (:func:`beatpolice.appraisal._engine._read`) turns them into
-:class:`beatpolice.domain.appraisal.Fact` tuples. Recorded and occurred times are UTC
+them). The read side (:func:`beatpolice.projections.appraisal._engine._read`) turns them into
+:class:`beatpolice.domain.rules.Fact` tuples. Recorded and occurred times are UTC
 strings of one fixed width, so string order is time order. Only what an appraisal
 reads is stored (~170 bytes a fact): a city's month is one key range of ~15,000 small
 documents.

@@ -1,7 +1,7 @@
 """Appraising a month: catch up the index, read the month, apply the rules, fingerprint.
 
 The cost of an appraisal grows with the month's facts, not with the store: the
-index (:mod:`beatpolice.appraisal._index`) is caught up incrementally, then only the
+index (:mod:`beatpolice.projections.appraisal._index`) is caught up incrementally, then only the
 month's documents are read and filtered by ``as_of``.
 """
 
@@ -21,21 +21,9 @@ from zoneinfo import ZoneInfo
 import attrs
 from pydantic import TypeAdapter
 
-from beatpolice._station import Station
-from beatpolice.adapters.views import event_source, view_store_for
-from beatpolice.appraisal._index import AppraisalIndex, utc_text
-from beatpolice.appraisal._report import (
-    AppraisalReport,
-    Check,
-    Comparison,
-    ComparisonRow,
-    OfficerAppraisal,
-    RulesRef,
-    digest,
-    report_fingerprint,
-)
+from beatpolice.adapters.store.views import event_source, view_store_for
+from beatpolice.application.station import Station
 from beatpolice.domain._base import DomainEvent, now
-from beatpolice.domain.appraisal_rules import FiveStarRules, RuleSet, ScorecardRules, rules_digest
 from beatpolice.domain.errors import AppraisalError, AuditMismatchError
 from beatpolice.domain.rules import (
     TOPICS,
@@ -47,8 +35,20 @@ from beatpolice.domain.rules import (
     evaluate_scorecard,
     rank_scorecard,
 )
+from beatpolice.domain.rules.ruleset import FiveStarRules, RuleSet, ScorecardRules, rules_digest
 from beatpolice.domain.values import MONTH_PATTERN
 from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
+from beatpolice.projections.appraisal._index import AppraisalIndex, utc_text
+from beatpolice.projections.appraisal._report import (
+    AppraisalReport,
+    Check,
+    Comparison,
+    ComparisonRow,
+    OfficerAppraisal,
+    RulesRef,
+    digest,
+    report_fingerprint,
+)
 
 __all__ = [
     "SETTLE",
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 SHIPPED_RULES = ("dezhou-2014", "dezhou-2014-strict", "scorecard-example")
-"""The rule sets shipped in ``beatpolice/appraisal/rulesets/``, by name."""
+"""The rule sets shipped in ``beatpolice/domain/rules/rulesets/``, by name."""
 
 SETTLE = timedelta(seconds=60)
 """How long after ``as_of`` a report is final: an event is stamped when its command is
@@ -100,7 +100,7 @@ def load_rules(rules: str | Path | RuleSet) -> RuleSet:
 
 @cache
 def _shipped(name: str) -> RuleSet:
-    source = resources.files("beatpolice.appraisal") / "rulesets" / f"{name}.toml"
+    source = resources.files("beatpolice.domain.rules") / "rulesets" / f"{name}.toml"
     if not source.is_file():
         raise AppraisalError(
             f"rules: no rule set named {name!r} (shipped: {', '.join(SHIPPED_RULES)}; "

@@ -40,16 +40,21 @@ from eventsourcing.utils import Environment
 from pydantic import BaseModel
 
 import beatpolice.domain  # noqa: F401  (registers every event's topic for decoding)
-from beatpolice.adapters import _store_postgres, _store_sqlite
-from beatpolice.adapters._migrate_old import count_events, old_events
-from beatpolice.adapters._store_errors import guard_storage
-from beatpolice.adapters._store_marker import Verdict
-from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper, decode_event, encode_event
-from beatpolice.adapters.storage import StoreURL, locked, open_store, parse_url
+from beatpolice.adapters.store import _store_postgres, _store_sqlite
+from beatpolice.adapters.store._migrate_old import count_events, old_events
+from beatpolice.adapters.store._store_errors import guard_storage
+from beatpolice.adapters.store._store_marker import Verdict
+from beatpolice.adapters.store.mapper import (
+    JSONTranscoder,
+    PydanticMapper,
+    decode_event,
+    encode_event,
+)
+from beatpolice.adapters.store.storage import StoreURL, locked, open_store, parse_url
 from beatpolice.domain._base import stable_id
 from beatpolice.domain.errors import NotAStoreError, StorageError
-from beatpolice.domain.escalation import EscalationPolicy, load_policy, policy_named
 from beatpolice.domain.policy_record import PolicyAdopted, PolicyRecord, key
+from beatpolice.domain.rules.escalation import EscalationPolicy, load_policy, policy_named
 
 __all__ = ["BATCH", "MigrationReport", "migrate", "record_id"]
 

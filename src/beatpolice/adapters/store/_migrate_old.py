@@ -18,10 +18,10 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import StoredEvent
 
-from beatpolice.adapters._store_errors import database_errors
-from beatpolice.adapters._store_marker import POSTGRES_TABLES, SQLITE_TABLES
-from beatpolice.adapters._store_sqlite import read_only
-from beatpolice.adapters.storage import StoreURL
+from beatpolice.adapters.store._store_errors import database_errors
+from beatpolice.adapters.store._store_marker import POSTGRES_TABLES, SQLITE_TABLES
+from beatpolice.adapters.store._store_sqlite import read_only
+from beatpolice.adapters.store.storage import StoreURL
 
 __all__ = ["PAGE", "count_events", "old_events"]
 

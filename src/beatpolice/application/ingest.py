@@ -25,9 +25,9 @@ from typing import IO, Any, cast
 
 import attrs
 
-from beatpolice import _station
-from beatpolice._station import Receipt, Station
-from beatpolice.commands import Command, parse_command
+from beatpolice.application import station as _station
+from beatpolice.application.station import Receipt, Station
+from beatpolice.domain.commands import Command, parse_command
 from beatpolice.domain.errors import BeatpoliceError, ConcurrencyError, StorageError
 
 __all__ = [

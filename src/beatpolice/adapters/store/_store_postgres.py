@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from beatpolice.adapters._store_errors import one_line
-from beatpolice.adapters._store_marker import (
+from beatpolice.adapters.store._store_errors import one_line
+from beatpolice.adapters.store._store_marker import (
     MARKER_TABLE,
     MIGRATION_KEY,
     POSTGRES_TABLES,

@@ -51,7 +51,7 @@ DEFAULT_POLICY = "qingdao-three-colour"
 """The policy a station uses when it names none (seed 001)."""
 
 SHIPPED_POLICIES = ("fengqiao-tiers", "qingdao-three-colour")
-"""The presets shipped in ``beatpolice/domain/policies/``, by name."""
+"""The presets shipped in ``beatpolice/domain/rules/policies/``, by name."""
 
 
 class DeadlineCalendar(StrEnum):
@@ -273,7 +273,7 @@ def load_policy(source: str | Path) -> EscalationPolicy:
 
 @cache
 def _shipped(name: str) -> EscalationPolicy:
-    files = resources.files("beatpolice.domain") / "policies" / f"{name}.toml"
+    files = resources.files("beatpolice.domain.rules") / "policies" / f"{name}.toml"
     if not files.is_file():
         raise LookupError(
             f"no escalation policy named {name!r} is loaded or shipped "

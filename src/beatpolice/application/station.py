@@ -23,13 +23,13 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic, register_topic
 
-from beatpolice import commands as c
-from beatpolice._handlers import HANDLERS, UnitOfWork
-from beatpolice._policy_book import PolicyBook
-from beatpolice._station_commands import CommandMethods
-from beatpolice.adapters._store_errors import database_errors, guard_storage, storage_error
-from beatpolice.adapters.mapper import JSONTranscoder, PydanticMapper
-from beatpolice.adapters.storage import StoreURL, open_store, parse_url
+from beatpolice.adapters.store._store_errors import database_errors, guard_storage, storage_error
+from beatpolice.adapters.store.mapper import JSONTranscoder, PydanticMapper
+from beatpolice.adapters.store.storage import StoreURL, open_store, parse_url
+from beatpolice.application._station_commands import CommandMethods
+from beatpolice.application.handlers import HANDLERS, UnitOfWork
+from beatpolice.application.policy_book import PolicyBook
+from beatpolice.domain import commands as c
 from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
@@ -42,20 +42,20 @@ from beatpolice.domain.errors import (
     UnknownOfficerError,
     UnknownVenueError,
 )
-from beatpolice.domain.escalation import (
+from beatpolice.domain.field_time import DEFAULT_TOLERANCE, check_command_times, latest_allowed
+from beatpolice.domain.officer import Officer
+from beatpolice.domain.policy_record import PolicyRecord
+from beatpolice.domain.records import FieldRecord, record_key, unknown_record
+from beatpolice.domain.rules.escalation import (
     DEFAULT_POLICY,
     EscalationPolicy,
     load_policy,
     register_policy,
 )
-from beatpolice.domain.field_time import DEFAULT_TOLERANCE, check_command_times, latest_allowed
-from beatpolice.domain.officer import Officer
-from beatpolice.domain.policy_record import PolicyRecord
-from beatpolice.domain.records import FieldRecord, record_key, unknown_record
 from beatpolice.domain.venue import Venue
 
 if TYPE_CHECKING:
-    from beatpolice.adapters.views import AnyViewStore
+    from beatpolice.adapters.store.views import AnyViewStore
 
 __all__ = ["Receipt", "Station", "connect", "retry_on_conflict"]
 
@@ -291,7 +291,7 @@ class Station(CommandMethods):
         """
         with self._owned_lock:
             if self._view_store is None:
-                from beatpolice.adapters.views import open_view_store
+                from beatpolice.adapters.store.views import open_view_store
 
                 self._view_store = open_view_store(self._store)  # raises StorageError only
             return self._view_store

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from beatpolice.domain.errors import UnknownPolicyError
-from beatpolice.domain.escalation import SHIPPED_POLICIES, EscalationPolicy, load_policy
 from beatpolice.domain.policy_record import PolicyRecord, key
+from beatpolice.domain.rules.escalation import SHIPPED_POLICIES, EscalationPolicy, load_policy
 
 __all__ = ["PolicyBook"]
 

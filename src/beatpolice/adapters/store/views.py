@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 
-from beatpolice.adapters._store_errors import guard_storage
-from beatpolice.adapters._views_common import TransactionHook, _conflict
-from beatpolice.adapters._views_common import _after as _after  # the tests import it here
-from beatpolice.adapters._views_postgres import PostgresViewStore
-from beatpolice.adapters._views_sqlite import SQLiteViewStore
+from beatpolice.adapters.store._store_errors import guard_storage
+from beatpolice.adapters.store._views_common import TransactionHook, _conflict
+from beatpolice.adapters.store._views_common import _after as _after  # the tests import it here
+from beatpolice.adapters.store._views_postgres import PostgresViewStore
+from beatpolice.adapters.store._views_sqlite import SQLiteViewStore
 from beatpolice.projections._runner import Document, TableKey
 
 if TYPE_CHECKING:
-    from beatpolice._station import Station
-    from beatpolice.adapters.storage import StoreURL
+    from beatpolice.adapters.store.storage import StoreURL
+    from beatpolice.application.station import Station
     from beatpolice.domain._base import DomainEvent
 
 __all__ = [

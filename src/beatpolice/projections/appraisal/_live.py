@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from beatpolice._station import Station
-from beatpolice.appraisal._engine import _catch_up, _now, _period, _read, load_rules
-from beatpolice.domain.appraisal import OfficerInputs, evaluate_five_star
-from beatpolice.domain.appraisal_rules import FiveStarRules, RuleSet
+from beatpolice.application.station import Station
+from beatpolice.domain.rules import OfficerInputs, evaluate_five_star
+from beatpolice.domain.rules.ruleset import FiveStarRules, RuleSet
+from beatpolice.projections.appraisal._engine import _catch_up, _now, _period, _read, load_rules
 
 __all__ = ["live_tallies"]
 

@@ -13,8 +13,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from beatpolice.adapters._store_errors import one_line
-from beatpolice.adapters._store_marker import (
+from beatpolice.adapters.store._store_errors import one_line
+from beatpolice.adapters.store._store_marker import (
     APPLICATION_ID,
     FORMAT_VERSION,
     MARKER_TABLE,

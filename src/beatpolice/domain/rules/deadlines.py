@@ -1,7 +1,7 @@
 """Dispute deadlines (办理时限): when each level must be done with, and which are overdue.
 
 Our reading (ADR 0102), configurable in each
-:class:`~beatpolice.domain.escalation.EscalationPolicy`: every level has a deadline of
+:class:`~beatpolice.domain.rules.escalation.EscalationPolicy`: every level has a deadline of
 ``deadline_days`` days, counted by the policy's calendar (by default Chinese working
 days: weekends and official holidays skipped, make-up workdays 调休 counted, from the
 maintained ``chinesecalendar`` package). As in Chinese procedural law, the day the
@@ -16,7 +16,7 @@ events alone.
 
 Example:
     >>> from datetime import datetime, timedelta, timezone
-    >>> from beatpolice.domain.escalation import load_policy
+    >>> from beatpolice.domain.rules.escalation import load_policy
     >>> from beatpolice.domain.values import Level
     >>> friday = datetime(2024, 9, 13, 15, 0, tzinfo=timezone(timedelta(hours=8)))
     >>> deadline_for(friday, Level.BLUE, load_policy("qingdao-three-colour")).isoformat()
@@ -46,7 +46,7 @@ from beatpolice.domain.dispute import (
     DisputeResolved,
 )
 from beatpolice.domain.errors import CalendarCoverageError
-from beatpolice.domain.escalation import (
+from beatpolice.domain.rules.escalation import (
     DeadlineCalendar,
     DeadlineStart,
     EscalationPolicy,

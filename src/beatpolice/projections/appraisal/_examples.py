@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from beatpolice import commands
-from beatpolice._station import Station
+from beatpolice.application.station import Station
+from beatpolice.domain import commands
 
 __all__ = [
     "BEIJING",

@@ -10,15 +10,12 @@ import attrs
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from beatpolice.appraisal import (
-    AppraisalReport,
-    FiveStarRules,
-    ScorecardRules,
-    load_rules,
-)
+from beatpolice.adapters.html._chart import gauge_chart
+from beatpolice.adapters.html._gauges import gauges
 from beatpolice.domain.errors import AppraisalError
-from beatpolice.report._chart import gauge_chart
-from beatpolice.report._gauges import gauges
+from beatpolice.domain.rules.ruleset import FiveStarRules, ScorecardRules
+from beatpolice.projections.appraisal._engine import load_rules
+from beatpolice.projections.appraisal._report import AppraisalReport
 
 __all__ = ["STAR_TITLES", "Headline", "VerifyHint", "render_html", "write_html"]
 
@@ -54,7 +51,7 @@ class VerifyHint:
 
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("beatpolice.report", "templates"),
+        loader=PackageLoader("beatpolice.adapters.html", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,6 +1,6 @@
 """What the view stores share: table names, key ranges, conflicts, remembered tables.
 
-Split from :mod:`beatpolice.adapters.views`, which re-exports what callers use.
+Split from :mod:`beatpolice.adapters.store.views`, which re-exports what callers use.
 """
 
 from __future__ import annotations

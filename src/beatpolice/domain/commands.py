@@ -1,0 +1,408 @@
+"""The command vocabulary of the contract as pydantic models: one model per command.
+
+The same models serve all three faces: the station's keyword methods build them, JSON
+lines are parsed into them (``"type"`` picks the model), and ``beatpolice schema
+commands`` prints their JSON Schema. A model that validates is well-formed; whether
+the station accepts it (known officer, rising level, ...) is decided when it is handled.
+
+Example:
+    >>> from beatpolice.domain.commands import parse_command
+    >>> command = parse_command(
+    ...     '{"type": "enlist_officer", "badge": "D0001", "name": "薛翠翠",'
+    ...     ' "station": "德州市公安局", "beat": "一区"}'
+    ... )
+    >>> command.name
+    '薛翠翠'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import AwareDatetime as _AwareDatetime
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+from beatpolice.domain._base import command_digest
+from beatpolice.domain.errors import InvalidCommandError
+from beatpolice.domain.values import (
+    Badge,
+    InspectionMode,
+    LeadKind,
+    Level,
+    LongText,
+    Month,
+    Name,
+    Outcome,
+    RecordId,
+    Role,
+    ShortText,
+    VenueCategory,
+)
+
+__all__ = [
+    "COMMAND_MODELS",
+    "COMMAND_TYPES",
+    "Command",
+    "EnlistOfficer",
+    "EscalateDispute",
+    "FindingSpec",
+    "FollowUpDispute",
+    "FollowUpVisit",
+    "InspectVenue",
+    "MediateDispute",
+    "OpenDispute",
+    "PlanVisits",
+    "RecordService",
+    "RecordVisit",
+    "ReferDispute",
+    "RegisterVenue",
+    "ReopenDispute",
+    "ReportLead",
+    "RetractRecord",
+    "VerifyRectification",
+    "parse_command",
+    "validate_command",
+]
+
+
+def _no_numbers(value: object) -> object:
+    # Lax pydantic reads a number as a Unix time; a station system sending one is a bug.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("must be an ISO 8601 time with an offset, not a number")
+    return value
+
+
+def _no_bare_date(value: object) -> object:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValueError("must be a time with an offset, not a bare date")
+    if isinstance(value, str) and len(value) <= 10:
+        raise ValueError("must be an ISO 8601 time with an offset, e.g. 2014-01-03T09:30:00+08:00")
+    return value
+
+
+When = Annotated[_AwareDatetime, BeforeValidator(_no_numbers), BeforeValidator(_no_bare_date)]
+"""A timezone-aware instant; a time without an offset is refused."""
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    type: str
+
+    def digest(self) -> str:
+        """The idempotency key: the same command sent twice has the same digest."""
+        # the fields as they are: nested models, dates and times are canonicalised by
+        # command_digest (a model_dump first would cost more than the hashing)
+        return command_digest(self.type, {k: v for k, v in vars(self).items() if k != "type"})
+
+
+class EnlistOfficer(_Command):
+    """Enlist a community officer (社区民警) into a station's beat."""
+
+    type: Literal["enlist_officer"] = "enlist_officer"
+    badge: Badge
+    name: Name
+    station: Name
+    beat: Name
+
+
+class PlanVisits(_Command):
+    """Set the households an officer must visit in a month (走访计划)."""
+
+    type: Literal["plan_visits"] = "plan_visits"
+    officer: Badge
+    month: Month
+    households: tuple[Name, ...] = Field(max_length=20_000)
+
+    @field_validator("households")
+    @classmethod
+    def _once_each(cls, households: tuple[str, ...]) -> tuple[str, ...]:
+        # A household counts once however often it is listed (our reading, ADR 0003).
+        return tuple(dict.fromkeys(households))
+
+
+class RecordVisit(_Command):
+    """Record a household visit (入户走访)."""
+
+    type: Literal["record_visit"] = "record_visit"
+    id: RecordId
+    officer: Badge
+    household: Name
+    occurred_at: When
+    people_match_register: StrictBool
+    notes: LongText | None = None
+
+
+class FollowUpVisit(_Command):
+    """Record the follow-up call of a visit (回访): was the resident satisfied?"""
+
+    type: Literal["follow_up_visit"] = "follow_up_visit"
+    visit: RecordId
+    officer: Badge
+    occurred_at: When
+    satisfied: StrictBool
+
+
+class ReportLead(_Command):
+    """Report a lead (线索)."""
+
+    type: Literal["report_lead"] = "report_lead"
+    id: RecordId
+    officer: Badge
+    kind: LeadKind
+    occurred_at: When
+    summary: ShortText
+
+
+class RecordService(_Command):
+    """Record a service to residents (服务群众)."""
+
+    type: Literal["record_service"] = "record_service"
+    id: RecordId
+    officer: Badge
+    kind: Name
+    occurred_at: When
+    acknowledged: StrictBool
+
+
+class RetractRecord(_Command):
+    """Retract a visit, lead or service; it stays in the log and never counts again."""
+
+    type: Literal["retract_record"] = "retract_record"
+    record: RecordId
+    officer: Badge
+    reason: ShortText
+    occurred_at: When
+
+
+class OpenDispute(_Command):
+    """Open a dispute (矛盾纠纷) between two or more parties."""
+
+    type: Literal["open_dispute"] = "open_dispute"
+    id: RecordId
+    officer: Badge
+    category: Name
+    parties: tuple[Name, ...] = Field(min_length=2, max_length=100)
+    occurred_at: When
+    level: Level | None = None
+    physical_conflict: StrictBool = False
+
+
+class EscalateDispute(_Command):
+    """Raise a dispute's warning level (三色预警)."""
+
+    type: Literal["escalate_dispute"] = "escalate_dispute"
+    dispute: RecordId
+    officer: Badge
+    to_level: Level
+    reason: ShortText
+    occurred_at: When
+
+
+class MediateDispute(_Command):
+    """Hold a mediation of a dispute, with its participants and outcome."""
+
+    type: Literal["mediate_dispute"] = "mediate_dispute"
+    dispute: RecordId
+    officer: Badge
+    participants: tuple[Role, ...] = Field(min_length=1, max_length=50)
+    outcome: Outcome
+    occurred_at: When
+
+
+class FollowUpDispute(_Command):
+    """Record the phone follow-up with both parties of a resolved dispute."""
+
+    type: Literal["follow_up_dispute"] = "follow_up_dispute"
+    dispute: RecordId
+    officer: Badge
+    parties_satisfied: StrictBool
+    occurred_at: When
+
+
+class ReferDispute(_Command):
+    """Refer a dispute out of the handling tiers (上交)."""
+
+    type: Literal["refer_dispute"] = "refer_dispute"
+    dispute: RecordId
+    officer: Badge
+    to: Name
+    reason: ShortText
+    occurred_at: When
+
+
+class ReopenDispute(_Command):
+    """Reopen a resolved or referred dispute that flared up again."""
+
+    type: Literal["reopen_dispute"] = "reopen_dispute"
+    dispute: RecordId
+    officer: Badge
+    reason: ShortText
+    occurred_at: When
+
+
+class RegisterVenue(_Command):
+    """Register a venue (场所) under a responsible officer (主动列管)."""
+
+    type: Literal["register_venue"] = "register_venue"
+    id: RecordId
+    name: Name
+    category: VenueCategory
+    address: ShortText
+    officer: Badge
+    occurred_at: When
+
+
+class FindingSpec(BaseModel):
+    """A finding of an inspection, ordering a rectification by ``rectify_by``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RecordId
+    code: Name
+    description: ShortText
+    rectify_by: date
+
+
+class InspectVenue(_Command):
+    """Record an inspection of a venue, with its findings (maybe none)."""
+
+    type: Literal["inspect_venue"] = "inspect_venue"
+    venue: RecordId
+    officer: Badge
+    mode: InspectionMode
+    occurred_at: When
+    findings: tuple[FindingSpec, ...] = Field(max_length=200)
+
+
+class VerifyRectification(_Command):
+    """Check a finding's rectification (跟踪整改反馈)."""
+
+    type: Literal["verify_rectification"] = "verify_rectification"
+    venue: RecordId
+    finding: RecordId
+    officer: Badge
+    passed: StrictBool
+    occurred_at: When
+
+
+Command = Annotated[
+    EnlistOfficer
+    | PlanVisits
+    | RecordVisit
+    | FollowUpVisit
+    | ReportLead
+    | RecordService
+    | RetractRecord
+    | OpenDispute
+    | EscalateDispute
+    | MediateDispute
+    | FollowUpDispute
+    | ReferDispute
+    | ReopenDispute
+    | RegisterVenue
+    | InspectVenue
+    | VerifyRectification,
+    Field(discriminator="type"),
+]
+"""Any command; ``"type"`` says which."""
+
+COMMAND_TYPES: dict[str, type[_Command]] = {
+    model.model_fields["type"].default: model
+    for model in (
+        EnlistOfficer,
+        PlanVisits,
+        RecordVisit,
+        FollowUpVisit,
+        ReportLead,
+        RecordService,
+        RetractRecord,
+        OpenDispute,
+        EscalateDispute,
+        MediateDispute,
+        FollowUpDispute,
+        ReferDispute,
+        ReopenDispute,
+        RegisterVenue,
+        InspectVenue,
+        VerifyRectification,
+    )
+}
+"""Every command model by its ``type``."""
+
+COMMAND_MODELS: tuple[type[_Command], ...] = tuple(COMMAND_TYPES.values())
+"""Every command model (for ``isinstance``)."""
+
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+
+
+def _invalid(error: ValidationError, command: str) -> InvalidCommandError:
+    first = error.errors(include_url=False)[0]
+    location = [str(part) for part in first["loc"]]
+    if location and location[0] in COMMAND_TYPES:
+        location = location[1:]
+    field = ".".join(location) or "type"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "is not a field of this command"
+    elif first["type"] == "missing":
+        message = "is required"
+    elif first["type"] == "union_tag_invalid":
+        message = f"unknown command type; expected one of {', '.join(sorted(COMMAND_TYPES))}"
+    elif first["type"] == "union_tag_not_found":
+        message = "is required (the command's name)"
+    more = len(error.errors()) - 1
+    if more:
+        message = f"{message} (and {more} more problem{'s' if more > 1 else ''})"
+    return InvalidCommandError(field, message, command=command)
+
+
+def parse_command(line: str | bytes) -> Command:
+    """Parse one JSON command, refusing it with :class:`InvalidCommandError` if malformed."""
+    try:
+        return _ADAPTER.validate_json(line)
+    except ValidationError as error:
+        raise _invalid(error, _type_of(line)) from None
+
+
+def validate_command(data: object) -> Command:
+    """Validate a command given as a Python mapping (``{"type": ..., ...}``).
+
+    Anything else (a list, a string, a model that is not a command) is refused with
+    :class:`InvalidCommandError` too.
+    """
+    if not isinstance(data, dict):
+        raise InvalidCommandError("type", f"a command is a JSON object, not {type(data).__name__}")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        kind = data.get("type", "")
+        raise _invalid(error, kind if isinstance(kind, str) else "") from None
+
+
+def build(model: type[_Command], fields: dict[str, Any]) -> _Command:
+    """Build ``model`` from keyword arguments, refusing bad input with our error."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise _invalid(error, model.model_fields["type"].default) from None
+
+
+def _type_of(line: str | bytes) -> str:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return ""
+    kind = data.get("type", "") if isinstance(data, dict) else ""
+    return kind if isinstance(kind, str) else ""
