@@ -19,8 +19,8 @@ import orjson
 import pytest
 
 import beatpolice
-from beatpolice.application import station as _station
 from beatpolice.adapters.cli import EXIT_INTERNAL, main
+from beatpolice.application import station as _station
 from beatpolice.domain.errors import StorageError
 
 ENLIST = {

@@ -346,7 +346,11 @@ def test_a_policy_not_found_is_reported_and_one_given_as_a_file_is_recorded(
     shutil.copyfile(OLD, old)
     _opened_under(old, "pingyuan-own", "7")
     shipped = (
-        Path(beatpolice.__file__).parent / "domain" / "rules" / "policies" / "qingdao-three-colour.toml"
+        Path(beatpolice.__file__).parent
+        / "domain"
+        / "rules"
+        / "policies"
+        / "qingdao-three-colour.toml"
     )
     own = tmp_path / "pingyuan.toml"
     own.write_text(

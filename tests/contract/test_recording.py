@@ -16,8 +16,7 @@ import pytest
 from contract_helpers import BADGE, FIELD_TIME, enlist, every_command, stored_events
 
 import beatpolice
-from beatpolice import commands
-from beatpolice import IdConflictError
+from beatpolice import IdConflictError, commands
 from beatpolice.domain import EVENT_CLASSES, DomainEvent, RecordRetracted
 
 
@@ -303,8 +302,8 @@ def test_events_decode_to_the_domain_classes(station: beatpolice.Station) -> Non
 def test_a_handler_failing_after_triggering_an_event_refuses_that_command_only(
     station: beatpolice.Station, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    from beatpolice.application import handlers as _handlers
     from beatpolice import UnknownRecordError
+    from beatpolice.application import handlers as _handlers
 
     station.enlist_officer(badge="D9", name="薛翠翠", station="德州", beat="一区")
     before = stored_events(station)

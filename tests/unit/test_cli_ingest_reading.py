@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 import beatpolice
-from beatpolice.application import station as _station
 from beatpolice.application import ingest
+from beatpolice.application import station as _station
 from beatpolice.application.ingest import IngestReport, Refusal, ingest_lines, read_lines
 from beatpolice.domain.errors import ConcurrencyError, StorageError
 
