@@ -20,13 +20,13 @@ CI_SETTINGS = settings(
 
 
 class QingdaoOnMemory(DisputeLifecycle):
-    """三色预警 (seed 001) in memory."""
+    """三色预警 (the Qingdao article) in memory."""
 
     policy = "qingdao-three-colour"
 
 
 class FengqiaoOnMemory(DisputeLifecycle):
-    """Village, town, county tiers (seed 003) in memory: referral only from the top."""
+    """Village, town, county tiers (the Fengting article) in memory: referral only from the top."""
 
     policy = "fengqiao-tiers"
 

@@ -1,4 +1,4 @@
-"""Worked cases of seed 002 on a memory station: every star, both Dezhou readings."""
+"""Worked cases of the Dezhou article on a memory station: every star, both Dezhou readings."""
 
 from __future__ import annotations
 

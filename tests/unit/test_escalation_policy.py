@@ -55,7 +55,7 @@ def test_opening_records_policy_name_and_version() -> None:
         event for _, event in station.events() if type(event).__name__ == "DisputeOpened"
     )
     assert (opened.policy, opened.policy_version) == ("fengqiao-tiers", "1")
-    assert opened.level is Level.BLUE  # seed 003: a scuffle settled in the village
+    assert opened.level is Level.BLUE  # the Fengting article: a scuffle settled in the village
 
 
 def test_physical_conflict_opens_at_least_yellow_under_qingdao() -> None:

@@ -1,6 +1,6 @@
 """A synthetic station month for demonstrations, tutorials and tests (``beatpolice demo``).
 
-:func:`generate` makes a station shaped like seed 003's 枫亭派出所 (four responsibility
+:func:`generate` makes a station shaped like the Fengting article's 枫亭派出所 (four responsibility
 areas of three officers, about 1,500 households, venues of every category, disputes at
 every level) and a month of its field work as the public commands; :func:`record`
 sends them through the station's ``handle_batch`` at their own entry instants. The

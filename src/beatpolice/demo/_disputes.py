@@ -1,7 +1,7 @@
 """The demo's disputes: storylines dealt by mediation profile, told as commands.
 
 Each officer's mediation profile (:mod:`._profiles`) gives a few storylines (how a
-dispute opens and how it ends); two of them are the disputes seed 003 tells.
+dispute opens and how it ends); two of them are the disputes the Fengting article tells.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ _STORIES: dict[MediationProfile, tuple[_Story, ...]] = {
     ),
 }
 
-# The two disputes seed 003 tells: a wall-boundary quarrel between neighbours who are
+# The two disputes the Fengting article tells: a wall-boundary quarrel between neighbours who are
 # also relatives, recurring since 2021 with physical conflict; and a parking quarrel in
 # which one party kicked the other's car, settled on the spot.
 _SEED_STORIES = (
@@ -94,7 +94,7 @@ _SEED_STORIES = (
 
 def _participants(builder: Builder, level: Level) -> tuple[Role, ...]:
     # The first set of roles the policy accepts at this level, with the community
-    # officer and the village cadres of seed 003's "three gates" (三道关).
+    # officer and the village cadres of the Fengting article's "three gates" (三道关).
     needed = sorted(builder.policy.rule(level).required[0])
     extra = [Role.COMMUNITY_OFFICER, Role.VILLAGE_CADRE]
     return tuple(dict.fromkeys([*needed, *extra]))

@@ -1,6 +1,6 @@
 """A synthetic police station's month of field work, as the public commands.
 
-The default station is shaped like seed 003's 枫亭派出所 (Fengting): four responsibility
+The default station is shaped like the Fengting article's 枫亭派出所: four responsibility
 areas (责任区) of three officers, about 1,500 households, venues of every category and
 disputes at every level. Everything follows from one integer seed: the officers'
 profiles (:mod:`._profiles`), the Chinese names and addresses (Faker's ``zh_CN``
@@ -91,7 +91,7 @@ def _enlist(builder: Builder) -> list[DemoOfficer]:
         for seat in range(1, config.officers_per_beat + 1):
             officer = DemoOfficer(
                 badge=f"FT{beat}{seat:02d}",
-                # 林凡 is the community officer seed 003 quotes; the others are Faker's.
+                # 林凡 is the officer the Fengting article quotes; the others are Faker's.
                 name="林凡" if not officers else builder.fake.name(),
                 beat=beat_name,
                 profile=profiles[len(officers)],

@@ -31,10 +31,10 @@ __all__ = [
 ]
 
 DEFAULT_SEED = 3
-"""The default seed: 3, after seed 003 (Fengting) whose station the demo is shaped like."""
+"""The default seed: 3, after the Fengting article, whose station the demo is shaped like."""
 
 DEFAULT_MONTH = "2022-05"
-"""The month seed 003 describes (its wall-boundary dispute was mediated in early May 2022)."""
+"""The month the Fengting article describes (its wall-boundary dispute was mediated in May)."""
 
 MIN_HOUSEHOLDS_PER_OFFICER = 100
 """Below this the visit profiles (plans of 80 and more households) cannot be dealt."""
@@ -44,7 +44,7 @@ MIN_HOUSEHOLDS_PER_OFFICER = 100
 class DemoConfig:
     """What synthetic station to make, and which month of it.
 
-    The defaults are Fengting's shape (seed 003). Smaller stations (tests, docs) keep
+    The defaults are Fengting's shape (the Fengting article). Smaller stations (tests, docs) keep
     the same mix of profiles; each officer needs at least 100 households.
     """
 
@@ -55,7 +55,7 @@ class DemoConfig:
     beats: int = attrs.field(default=4, validator=attrs.validators.in_(range(1, 11)))
     """Responsibility areas (责任区), at most ten."""
     officers_per_beat: int = attrs.field(default=3, validator=attrs.validators.ge(1))
-    """Officers per area: seed 003's smallest unit is three."""
+    """Officers per area: the Fengting article's smallest unit is three."""
     households: int = 1500
     """Households of the station, shared out between the officers."""
     venues: int = attrs.field(default=60, validator=attrs.validators.ge(6))

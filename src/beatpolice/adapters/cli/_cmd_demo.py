@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
         "demo",
         help="record a synthetic station month, then show its five-star appraisal",
         description=(
-            "Generate a synthetic police station shaped like seed 003's Fengting "
+            "Generate a synthetic police station shaped like the Fengting article's station "
             "(枫亭派出所: 4 responsibility areas of 3 officers, about 1,500 households, "
             "venues of every category, disputes at every level), record a month of its "
             "field work through the public commands, catch up the registries and "

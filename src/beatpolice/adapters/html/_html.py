@@ -27,7 +27,7 @@ STAR_TITLES = {
     "service": "服务群众之星 Service",
     "points": "积分 Points",
 }
-"""The stars of seed 002, in Chinese and English, in the report's column order."""
+"""The stars of the Dezhou article, in Chinese and English, in the report's column order."""
 
 
 @attrs.frozen

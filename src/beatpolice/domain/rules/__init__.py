@@ -4,9 +4,9 @@
   how an officer's period is sorted (retractions, households, disputes);
 - :mod:`~beatpolice.domain.rules.checks`: :class:`StarCheck`, one threshold of one star
   measured once, which shortfalls, the report's ``checks`` and the HTML gauges render;
-- :mod:`~beatpolice.domain.rules.stars`: the five stars of seed 002, one function each;
+- :mod:`~beatpolice.domain.rules.stars`: the five stars of the Dezhou article, one function each;
 - :mod:`~beatpolice.domain.rules.quota`: the month's quota of stars, awarded by rank;
-- :mod:`~beatpolice.domain.rules.scorecard`: the points scorecard of seed 004.
+- :mod:`~beatpolice.domain.rules.scorecard`: the points scorecard of the sub-bureau review.
 
 The numbers they read are rule sets (:mod:`beatpolice.domain.rules.ruleset`, TOML).
 """

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 DEFAULT_POLICY = "qingdao-three-colour"
-"""The policy a station uses when it names none (seed 001)."""
+"""The policy a station uses when it names none (the Qingdao article)."""
 
 SHIPPED_POLICIES = ("fengqiao-tiers", "qingdao-three-colour")
 """The presets shipped in ``beatpolice/domain/rules/policies/``, by name."""

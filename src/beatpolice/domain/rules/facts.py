@@ -4,7 +4,7 @@ Nothing here reads a store or a clock. The inputs are :class:`Fact` tuples (one 
 recorded event that can count, with its identity and recorded time) already chosen
 by month and ``as_of``.
 
-Definitions (seed 002 and our readings, see docs/reference/rule-sets.md):
+Definitions (the Dezhou article and our readings, see docs/reference/rule-sets.md):
 
 - a visit, lead or service counts unless a ``RecordRetracted`` of it is visible;
 - households are counted once however often visited;

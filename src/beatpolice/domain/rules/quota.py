@@ -1,4 +1,4 @@
-"""The month's quota of stars (seed 002: "10 people" a month), awarded among the eligible.
+"""The month's quota of stars (the Dezhou article: "10 people" a month), among the eligible.
 
 See ADR 0501 for the ranking and its tie-breaks; the numbers (``quota``,
 ``allocation``) are the rule set's.

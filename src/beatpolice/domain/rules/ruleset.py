@@ -8,10 +8,10 @@ replay years later gives the same bytes.
 
 Two kinds ship:
 
-- :class:`FiveStarRules` (seed 002, 德州 "五星"评选): five stars with monthly thresholds,
+- :class:`FiveStarRules` (the Dezhou article, 德州 "五星"评选): five stars with monthly thresholds,
   a monthly minimum of households, an optional gate (the strict reading), and a quota
   of stars awarded among the eligible by a documented ranking;
-- :class:`ScorecardRules` (seed 004): points per kind of counted fact in categories,
+- :class:`ScorecardRules` (the sub-bureau review): points per kind of counted fact in categories,
   weekly, monthly and yearly totals, ranking, top N rewarded and bottom N flagged.
 """
 
@@ -162,7 +162,7 @@ class Stars(_Model):
 
 
 class FiveStarRules(_Model):
-    """The monthly five-star evaluation (seed 002) and how its quota is awarded.
+    """The monthly five-star evaluation (the Dezhou article) and how its quota is awarded.
 
     Ranking (deterministic): within each star, candidates are ordered by their score
     (the star's main count over its threshold, an exact fraction) descending, then by
@@ -203,7 +203,7 @@ class ScorecardCategory(_Model):
 
 
 class ScorecardRules(_Model):
-    """A bureau's points scorecard (seed 004): weekly, monthly and yearly totals.
+    """A bureau's points scorecard (the sub-bureau review): weekly, monthly and yearly totals.
 
     Officers are ranked by total points descending, then badge ascending; the top
     ``reward_top`` are awarded ``"reward"``, the bottom ``flag_bottom`` are flagged

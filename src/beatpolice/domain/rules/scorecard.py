@@ -1,4 +1,4 @@
-"""The points scorecard (seed 004): points per counted fact, per week or month, ranked.
+"""The points scorecard (the sub-bureau review): points per counted fact, per week or month.
 
 Pure functions over an officer's :class:`~beatpolice.domain.rules.facts.Fact` tuples;
 the numbers are the rule set's

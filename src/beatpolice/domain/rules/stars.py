@@ -1,4 +1,4 @@
-"""The five stars of seed 002 (德州 "五星"评选), each a pure function returning its checks.
+"""The five stars of the Dezhou article (德州 "五星"评选), each a pure function giving its checks.
 
 :func:`tally` counts an officer's month once; :func:`visit_star`,
 :func:`mediation_star`, :func:`investigation_star`, :func:`information_star` and

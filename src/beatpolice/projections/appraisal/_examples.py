@@ -1,4 +1,4 @@
-"""Worked examples of seed 002 as JSON commands, for tests, docs and demos.
+"""Worked examples of the Dezhou article as JSON commands, for tests, docs and demos.
 
 Each function returns the commands (the contract's JSON shape) of one slice of an
 officer's month; ``record`` applies them to a station in one batch.
