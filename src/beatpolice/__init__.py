@@ -25,6 +25,7 @@ from beatpolice.domain.errors import (
     InvalidCommandError,
     MediationRefusedError,
     NotAStoreError,
+    QualityError,
     RuleViolationError,
     SettingError,
     StorageError,
@@ -36,6 +37,7 @@ from beatpolice.domain.errors import (
 )
 from beatpolice.projections.appraisal._engine import appraise, compare, verify
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.quality import QualityReport, quality
 
 __version__ = "0.1.0"
 
@@ -54,6 +56,8 @@ __all__ = [
     "InvalidCommandError",
     "MediationRefusedError",
     "NotAStoreError",
+    "QualityError",
+    "QualityReport",
     "Receipt",
     "RuleViolationError",
     "SettingError",
@@ -68,6 +72,7 @@ __all__ = [
     "appraise",
     "compare",
     "connect",
+    "quality",
     "retry_on_conflict",
     "verify",
 ]

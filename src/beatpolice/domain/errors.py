@@ -16,6 +16,7 @@ or the record and the rule that refused it::
     │   ├── EscalationRefusedError   the level would not rise
     │   └── MediationRefusedError    the level's required participants are missing
     ├── AppraisalError               an appraisal asked with an unknown rule set, bad month
+    │   └── QualityError             a quality report asked with an unknown rule set, bad month
     ├── AuditMismatchError           a report differs from its recomputation
     ├── CalendarCoverageError        no holiday calendar for a deadline's year
     ├── ConcurrencyError             another writer changed the aggregate first
@@ -49,6 +50,7 @@ __all__ = [
     "InvalidCommandError",
     "MediationRefusedError",
     "NotAStoreError",
+    "QualityError",
     "RuleViolationError",
     "SettingError",
     "StorageError",
@@ -177,6 +179,10 @@ class MediationRefusedError(RuleViolationError):
 
 class AppraisalError(BeatpoliceError, ValueError):
     """An appraisal cannot be made as asked (unknown rule set, bad month or ``as_of``)."""
+
+
+class QualityError(AppraisalError):
+    """A quality report cannot be made as asked (unknown rule set, bad month or ``closed_at``)."""
 
 
 class AuditMismatchError(BeatpoliceError):
