@@ -112,3 +112,17 @@ def test_any_swap_of_two_different_entries_changes_the_root(
     swapped = list(items)
     swapped[i], swapped[j] = swapped[j], swapped[i]
     assert tree_of(swapped).root() != tree_of(items).root()
+
+
+@given(entries, st.data())
+def test_a_tree_extended_in_steps_equals_one_built_at_once(
+    items: list[bytes], data: st.DataObject
+) -> None:
+    cut = data.draw(st.integers(0, len(items)))
+    grown = tree_of(items[:cut])
+    grown.root()  # hash the complete subtrees of the shorter tree first
+    grown.extend([SHA256.leaf(item) for item in items[cut:]])
+    whole = tree_of(items)
+    assert grown.root() == whole.root()
+    index = data.draw(st.integers(0, len(items) - 1))
+    assert grown.inclusion_proof(index) == whole.inclusion_proof(index)

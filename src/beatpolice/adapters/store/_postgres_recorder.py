@@ -1,4 +1,5 @@
-"""eventsourcing's PostgreSQL recorder, inserting events without psycopg's pipeline mode.
+"""eventsourcing's PostgreSQL recorder, inserting events without psycopg's pipeline mode,
+and the log's leaves in the same transaction.
 
 eventsourcing 9.5.6 inserts a batch's events in psycopg's pipeline mode: the table lock,
 the notification and one ``INSERT ... SELECT FROM unnest(%s)`` whose parameter holds
@@ -9,28 +10,131 @@ the ingest hangs for good (seen here; ADR 0226). The same three statements in an
 ordinary transaction send the whole statement before waiting, so this recorder runs
 them so, keeping everything else of eventsourcing's recorder: the ``EXCLUSIVE`` table
 lock that keeps notification ids in commit order, the ``NOTIFY``, the returned ids.
+
+Under that lock it also inserts the batch's leaves into ``bp_log`` (one statement over
+``unnest`` arrays), numbered after the last leaf: the lock serialises writers, so leaf
+indexes follow notification ids (ADR 0520). A store that had no log yet gets it built
+from its events when it is opened (ADR 0522).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
+
+from beatpolice.adapters.store._log_recorders import (
+    LOG_HASH_KEY,
+    LOG_TABLE,
+    LeafRow,
+    chosen_hash,
+    leaf_rows,
+    to_leaf,
+)
+from beatpolice.adapters.store.event_log import EventLog
+from beatpolice.adapters.store.log_leaf import Leaf
+from beatpolice.adapters.store.merkle import Hasher, hasher
 
 __all__ = ["PostgresEventRecorder"]
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
-    """A :class:`PostgresApplicationRecorder` whose inserts use no pipeline."""
+    """A :class:`PostgresApplicationRecorder` whose inserts use no pipeline and that
+    keeps the log's leaves."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.log_hash: Hasher = chosen_hash()
+        self._event_log = EventLog(self)
+        schema = Identifier(self.datastore.schema)
+        self._log = SQL("{0}.{1}").format(schema, Identifier(LOG_TABLE))
+        self._marker = SQL("{0}.{1}").format(schema, Identifier("bp_store"))
+        self._events = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (leaf bigint PRIMARY KEY, "
+                "position bigint NOT NULL, originator_id text NOT NULL, "
+                "originator_version bigint NOT NULL, topic text NOT NULL, "
+                "recorded_at text NOT NULL, hash bytea NOT NULL)"
+            ).format(self._log)
+        )
+
+    def create_table(self) -> None:
+        """Create the tables; settle the log's hash; build the log of an older store."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.{LOG_TABLE}",)
+            )
+            row = curs.fetchone()
+            had_log = row is not None and row["found"] is not None
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            self.log_hash = self._settle_hash(curs)
+            if not had_log:
+                self._build_log(curs)
+
+    def _settle_hash(self, curs: Cursor[DictRow]) -> Hasher:
+        curs.execute("SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.bp_store",))
+        row = curs.fetchone()
+        if row is None or row["found"] is None:
+            return self.log_hash
+        curs.execute(
+            SQL("SELECT value FROM {0} WHERE key = %s").format(self._marker), (LOG_HASH_KEY,)
+        )
+        found = curs.fetchone()
+        if found is not None:
+            return hasher(str(found["value"]))
+        curs.execute(
+            SQL("INSERT INTO {0} (key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
+                self._marker
+            ),
+            (LOG_HASH_KEY, self.log_hash.name),
+        )
+        return self.log_hash
+
+    def _build_log(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(SQL("LOCK TABLE {0} IN EXCLUSIVE MODE").format(self._events))
+        curs.execute(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM {0} ORDER BY notification_id"
+            ).format(self._events)
+        )
+        records = [
+            (
+                int(r["notification_id"]),
+                r["originator_id"],
+                int(r["originator_version"]),
+                str(r["topic"]),
+                bytes(r["state"]),
+            )
+            for r in curs.fetchall()
+        ]
+        if records:
+            self._insert_leaves(curs, leaf_rows(self.log_hash, 0, records))
+
+    def _insert_leaves(self, curs: Cursor[DictRow], rows: list[LeafRow]) -> None:
+        columns = list(zip(*rows, strict=True))
+        statement: Composed = SQL(
+            "INSERT INTO {0} SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+            "%s::bigint[], %s::text[], %s::text[], %s::bytea[])"
+        ).format(self._log)
+        curs.execute(statement, [list(column) for column in columns])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Insert ``stored_events`` in one transaction; their notification ids."""
+        """Insert ``stored_events`` and their leaves in one transaction; their ids."""
         with self.datastore.get_connection() as conn, conn.transaction():
             with conn.cursor() as cursor:
                 self._insert_events(cursor, stored_events, **kwargs)
@@ -38,4 +142,47 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 return None
             with conn.cursor() as cursor:
                 self._insert_stored_events(cursor, stored_events, **kwargs)
-                return self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
+                ids = self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
+                assert ids is not None
+                cursor.execute(
+                    SQL("SELECT COALESCE(MAX(leaf) + 1, 0) AS next FROM {0}").format(self._log)
+                )
+                row = cursor.fetchone()
+                first = int(row["next"]) if row is not None else 0
+                records = (
+                    (int(i), s.originator_id, s.originator_version, s.topic, s.state)
+                    for i, s in zip(ids, stored_events, strict=True)
+                )
+                self._insert_leaves(cursor, leaf_rows(self.log_hash, first, records))
+                return ids
+
+    def event_log(self) -> EventLog:
+        """This store's log (one per recorder: it keeps the tree between calls)."""
+        return self._event_log
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def log_size_at(self, as_of: datetime) -> int:
+        """How many leaves run to the last one recorded at or before ``as_of``."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT COALESCE(MAX(leaf) + 1, 0) AS size FROM {0} "
+                    "WHERE recorded_at != '' AND recorded_at::timestamptz <= %s"
+                ).format(self._log),
+                (as_of,),
+            )
+            row = curs.fetchone()
+            return int(row["size"]) if row is not None else 0
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def log_leaves(self, start: int, limit: int) -> list[Leaf]:
+        """Up to ``limit`` leaves from leaf index ``start``, in order."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT leaf, position, originator_id, originator_version, topic, "
+                    "recorded_at, hash FROM {0} WHERE leaf >= %s ORDER BY leaf LIMIT %s"
+                ).format(self._log),
+                (start, limit),
+            )
+            return [to_leaf(list(row.values())) for row in curs.fetchall()]

@@ -128,12 +128,18 @@ class Tree:
         """The leaf hash at ``index`` (0-based)."""
         return self._levels[0][index]
 
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append leaf hashes: the log grew (every complete subtree hashed stays valid)."""
+        self._levels[0].extend(leaves)
+
     def _level(self, height: int) -> list[bytes]:
         node = self.hash.node
-        while len(self._levels) <= height:
-            below = self._levels[-1]
-            self._levels.append(
-                [node(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        for h in range(1, height + 1):
+            if len(self._levels) <= h:
+                self._levels.append([])
+            below, level = self._levels[h - 1], self._levels[h]
+            level.extend(
+                node(below[i], below[i + 1]) for i in range(2 * len(level), len(below) - 1, 2)
             )
         return self._levels[height]
 
