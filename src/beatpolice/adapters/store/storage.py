@@ -45,7 +45,9 @@ def parse_url(url: str) -> StoreURL:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "memory":
-        return StoreURL("memory", {"PERSISTENCE_MODULE": "eventsourcing.popo"}, "memory://")
+        # eventsourcing's memory persistence, keeping the log's leaves (ADR 0520)
+        memory = "beatpolice.adapters.store._log_recorders:LoggedPOPOFactory"
+        return StoreURL("memory", {"PERSISTENCE_MODULE": memory}, "memory://")
     if scheme == "sqlite":
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
         path = unquote(url.split("://", 1)[1])
@@ -72,6 +74,10 @@ def _sqlite(path: str, url: str) -> StoreURL:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "30",
+            # eventsourcing's recorder, writing the log's leaves with the events (ADR 0520)
+            "APPLICATION_RECORDER_TOPIC": (
+                "beatpolice.adapters.store._log_recorders:SQLiteEventRecorder"
+            ),
         },
         url,
     )
