@@ -32,6 +32,8 @@ from beatpolice.projections.appraisal._examples import (
     services,
     visits,
 )
+from beatpolice.projections.appraisal._from_events import appraise_events
+from beatpolice.projections.appraisal._verify import stored_events
 from beatpolice.report import render_html
 
 RECORDED = datetime(2014, 2, 1, tzinfo=UTC)
@@ -202,5 +204,17 @@ def test_verify_names_a_tampered_check_and_passes_a_report_without_checks(
             verify(station, saved, rules=RULES)
         assert any("checks.visit.0.met True -> False" in d for d in raised.value.differences)
         for officer in saved["officers"]:
-            del officer["checks"]  # a report made before 0.2
-        assert verify(station, saved, rules=RULES).fingerprint == made.fingerprint
+            del officer["checks"]  # a report of format 2 must carry every field
+        with pytest.raises(AuditMismatchError, match="checks"):
+            verify(station, saved, rules=RULES)
+        old = appraise_events(
+            stored_events(station),
+            month=JAN,
+            rules=RULES,
+            as_of=AS_OF,
+            now=RECORDED,
+            fingerprint_format="beatpolice-appraisal/1",
+        ).model_dump(mode="json", exclude={"fingerprint_format"})
+        for officer in old["officers"]:
+            del officer["checks"], officer["not_awarded"]  # a report made before 0.2
+        assert verify(station, old, rules=RULES).fingerprint == old["fingerprint"]

@@ -12,7 +12,10 @@ Definitions (the Dezhou article and our readings, see docs/reference/rule-sets.m
 - a dispute is mediated by an officer in a month when a ``MediationHeld`` by that
   officer occurred in the month, resolved when a ``DisputeResolved`` by that officer
   occurred in the month, satisfied when its latest visible ``DisputeFollowedUp``
-  (by field time, then recorded time) says both parties were satisfied.
+  (by field time, then recorded time) *of the resolution it follows* says both parties
+  were satisfied: a follow-up counts for the latest resolution of the dispute at or
+  before it, never for a later one (ADR 0531; ``dispute_follow_up = "latest"`` in a rule
+  set restores 0.1's reading, any follow-up at all).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = [
     "counted",
     "disputes",
     "refs",
+    "verdict",
 ]
 
 TOPICS = {
@@ -135,6 +139,12 @@ class OfficerInputs:
     """The latest visit plan of the month visible at ``as_of``."""
     dispute_follow_ups: Mapping[str, Sequence[Fact]] = attrs.field(factory=dict)
     """Visible follow-ups of the disputes the officer mediated, by dispute id."""
+    dispute_resolutions: Mapping[str, Sequence[Fact]] | None = None
+    """Visible resolutions (any officer's, any month) of those disputes, by dispute id;
+    None: not read, and each dispute's latest follow-up counts (0.1's reading)."""
+    period_end: str = ""
+    """The first instant after the period (UTC text): the resolution a month's verdict
+    is about is the dispute's latest one before it."""
 
 
 @attrs.frozen
@@ -185,8 +195,42 @@ class Disputes:
     """Each mediated dispute's latest visible follow-up (None: no follow-up)."""
 
 
-def disputes(others: Iterable[Fact], follow_ups: Mapping[str, Sequence[Fact]]) -> Disputes:
-    """The mediations, resolutions and latest verdicts among ``others``."""
+def verdict(
+    follow_ups: Sequence[Fact], resolutions: Sequence[Fact] | None, until: str
+) -> Fact | None:
+    """The follow-up that decides a dispute's satisfaction for a period ending ``until``.
+
+    The period's resolution is the dispute's latest one that occurred before ``until``;
+    the follow-ups that count are those at or after it and before the next resolution
+    (ADR 0531). Without resolutions (None), the latest follow-up counts.
+
+    Example:
+        >>> def fact(kind, occurred, value=None):
+        ...     return Fact("", "", "D1", occurred, "", kind, value, "", occurred, 0)
+        >>> december = [fact("resolution", "2013-12-05"), fact("resolution", "2014-01-10")]
+        >>> follow_up = [fact("dispute_follow_up", "2013-12-08", True)]
+        >>> verdict(follow_up, december, "2014-01-01") is follow_up[0]
+        True
+        >>> verdict(follow_up, december, "2014-02-01") is None
+        True
+    """
+    if resolutions is None or not until:
+        return _latest(follow_ups)
+    times = sorted(r.occurred for r in resolutions)
+    before = [t for t in times if t < until]
+    start = before[-1] if before else ""
+    later = [t for t in times if t > start] if before else times
+    stop = later[0] if later else "\uffff"
+    return _latest([f for f in follow_ups if start <= f.occurred < stop])
+
+
+def disputes(
+    others: Iterable[Fact],
+    follow_ups: Mapping[str, Sequence[Fact]],
+    resolutions: Mapping[str, Sequence[Fact]] | None = None,
+    until: str = "",
+) -> Disputes:
+    """The mediations, resolutions and verdicts (see :func:`verdict`) among ``others``."""
     mediated: dict[str, list[Fact]] = {}
     resolved: dict[str, list[Fact]] = {}
     for fact in others:
@@ -194,7 +238,14 @@ def disputes(others: Iterable[Fact], follow_ups: Mapping[str, Sequence[Fact]]) -
             mediated.setdefault(fact.key, []).append(fact)
         elif fact.kind == "resolution":
             resolved.setdefault(fact.key, []).append(fact)
-    verdicts = {key: _latest(follow_ups.get(key, ())) for key in mediated}
+    verdicts = {
+        key: verdict(
+            follow_ups.get(key, ()),
+            None if resolutions is None else resolutions.get(key, ()),
+            until,
+        )
+        for key in mediated
+    }
     return Disputes(mediated=mediated, resolved=resolved, verdicts=verdicts)
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
+import rfc8785
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Stars",
     "VisitStar",
     "rules_digest",
+    "rules_digest_jcs",
 ]
 
 STARS = ("visit", "mediation", "investigation", "information", "service")
@@ -80,6 +82,14 @@ def _points(text: str) -> str:
     Decimal(text)  # raises on anything that is not a decimal number
     return text
 
+
+FollowUpReading = Literal["after_resolution", "latest"]
+"""``after_resolution``: a dispute's follow-up counts only for the resolution it follows
+(ADR 0531); ``latest``: 0.1's reading, the dispute's latest follow-up whenever it was."""
+
+_ADDED_SINCE_0_1 = {"dispute_follow_up": "after_resolution"}
+"""Settings added after 0.1 and their defaults: left out of the digest at their default,
+so that a rule set's digest (and every report that names it) stays what it was."""
 
 Rate = Annotated[str, AfterValidator(_rate)]
 """An exact rate written as a fraction or an integer string: ``"1"``, ``"9/10"``."""
@@ -185,6 +195,8 @@ class FiveStarRules(_Model):
     """Stars awarded each month among the eligible."""
     allocation: Literal["round-robin", "merit"] = "round-robin"
     stars: Stars = Stars()
+    dispute_follow_up: FollowUpReading = "after_resolution"
+    """Which follow-up decides a mediated dispute's satisfaction (ADR 0531)."""
 
 
 class ScorecardCategory(_Model):
@@ -218,6 +230,8 @@ class ScorecardRules(_Model):
     categories: tuple[ScorecardCategory, ...]
     reward_top: int = Field(3, ge=0)
     flag_bottom: int = Field(3, ge=0)
+    dispute_follow_up: FollowUpReading = "after_resolution"
+    """Which follow-up decides a mediated dispute's satisfaction (ADR 0531)."""
 
 
 RuleSet = FiveStarRules | ScorecardRules
@@ -231,5 +245,23 @@ def rules_digest(rules: RuleSet) -> str:
         >>> rules_digest(FiveStarRules(name="x", version="1")).startswith("sha256:")
         True
     """
-    body = orjson.dumps(rules.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    body = orjson.dumps(_digested(rules), option=orjson.OPT_SORT_KEYS)
     return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def rules_digest_jcs(rules: RuleSet) -> str:
+    """The sha256 of a rule set's RFC 8785 canonical JSON (fingerprint format 2).
+
+    Example:
+        >>> rules_digest_jcs(FiveStarRules(name="x", version="1")).startswith("sha256:")
+        True
+    """
+    return "sha256:" + hashlib.sha256(rfc8785.dumps(_digested(rules))).hexdigest()
+
+
+def _digested(rules: RuleSet) -> dict[str, Any]:
+    body: dict[str, Any] = rules.model_dump(mode="json")
+    for name, default in _ADDED_SINCE_0_1.items():
+        if body.get(name) == default:
+            del body[name]
+    return body

@@ -16,7 +16,7 @@ from beatpolice.domain.rules.checks import OfficerResult
 from beatpolice.domain.rules.facts import Fact, OfficerInputs, counted, disputes, refs
 from beatpolice.domain.rules.ruleset import ScorecardRules
 
-__all__ = ["evaluate_scorecard", "rank_scorecard"]
+__all__ = ["evaluate_scorecard", "merge_months", "rank_scorecard"]
 
 
 def _items(inputs: OfficerInputs) -> list[tuple[str, Fact]]:
@@ -35,7 +35,9 @@ def _items(inputs: OfficerInputs) -> list[tuple[str, Fact]]:
     items += [(f"lead.{lead.value}", lead) for lead in split.leads]
     items += [("service", s) for s in split.services]
     items += [("service_acknowledged", s) for s in split.services if s.value is True]
-    found = disputes(split.others, inputs.dispute_follow_ups)
+    found = disputes(
+        split.others, inputs.dispute_follow_ups, inputs.dispute_resolutions, inputs.period_end
+    )
     items += [("mediation", f) for facts in found.mediated.values() for f in facts]
     items += [("dispute_resolved", facts[0]) for facts in found.resolved.values()]
     items += [
@@ -81,6 +83,43 @@ def evaluate_scorecard(
         metrics=metrics,
         eligible=[],
         evidence={"points": refs(used)} if used else {},
+        shortfalls={},
+        points=total,
+    )
+
+
+def merge_months(
+    badge: str, rules: ScorecardRules, months: Sequence[OfficerResult]
+) -> OfficerResult:
+    """A year from its months' own results (ADR 0533): every figure is their sum.
+
+    ``points.<month>`` is each month's total as that month's report gives it; a
+    household visited in two months earns its household points in both.
+    """
+    categories = {category.key: Decimal(0) for category in rules.categories}
+    periods: dict[str, str] = {}
+    evidence: set[str] = set()
+    total = Decimal(0)
+    for month in months:
+        total += month.points
+        for key in categories:
+            categories[key] += Decimal(str(month.metrics[f"points.{key}"]))
+        periods.update(
+            {
+                name[len("points.") :]: str(value)
+                for name, value in month.metrics.items()
+                if name[len("points.") :][:4].isdigit()
+            }
+        )
+        evidence.update(month.evidence.get("points", ()))
+    metrics: dict[str, int | str] = {"points": str(total)}
+    metrics.update({f"points.{key}": str(value) for key, value in categories.items()})
+    metrics.update({f"points.{key}": periods[key] for key in sorted(periods)})
+    return OfficerResult(
+        badge=badge,
+        metrics=metrics,
+        eligible=[],
+        evidence={"points": sorted(evidence)} if evidence else {},
         shortfalls={},
         points=total,
     )

@@ -112,7 +112,9 @@ def tally(inputs: OfficerInputs) -> MonthTally:
     for visit in split.visits:
         household, match = visit.value
         households[household] = households.get(household, True) and bool(match)
-    found = disputes(split.others, inputs.dispute_follow_ups)
+    found = disputes(
+        split.others, inputs.dispute_follow_ups, inputs.dispute_resolutions, inputs.period_end
+    )
     lead_counts = dict.fromkeys(LEAD_KINDS, 0)
     for lead in split.leads:
         lead_counts[lead.value] += 1

@@ -13,7 +13,9 @@ Tables (keys are ``/``-joined; months and days are in the station's time zone):
               field day; a visit's follow-up and a record's retraction are filed beside
               the record, whenever they happened;
 ``records``   ``badge|record`` -> ``{"at": facts key}``: where a record was filed;
-``disputes``  ``dispute`` -> ``{"f": [follow-up fact, ...]}``;
+``disputes``  ``dispute`` -> ``{"f": [follow-up fact, ...], "r": [resolution fact, ...]}``
+              (every resolution, whoever resolved it: a follow-up counts for the
+              resolution it follows, ADR 0531);
 ``plans``     ``YYYY-MM/badge`` -> ``{"f": [plan fact, ...]}``, every plan recorded;
 ``officers``  ``badge`` -> ``{"name": ..., "f": enlistment fact}``.
 
@@ -52,7 +54,7 @@ from beatpolice.projections import DocumentView
 
 __all__ = ["FOLD_VERSION", "AppraisalIndex", "utc_text"]
 
-FOLD_VERSION = 2
+FOLD_VERSION = 3
 """Bumped when the filing changes meaning (the index is then rebuilt)."""
 
 
@@ -128,7 +130,7 @@ class AppraisalIndex:
                 record_keys.add(f"{event.officer}|{event.visit}")  # type: ignore[attr-defined]
             elif kind is RecordRetracted:
                 record_keys.add(f"{event.officer}|{event.record}")  # type: ignore[attr-defined]
-            elif kind is DisputeFollowedUp:
+            if kind is DisputeFollowedUp or kind is DisputeResolved:
                 dispute_keys.add(event.dispute)  # type: ignore[attr-defined]
         view.prefetch("records", sorted(record_keys))
         for key in record_keys:
@@ -230,6 +232,10 @@ class AppraisalIndex:
             fact = self._foreign("mediation", event, event.dispute, event.outcome.value)
         elif isinstance(event, DisputeResolved):
             fact = self._foreign("resolution", event, event.dispute, None)
+            resolved = self._fact("resolution", event, event.dispute, None)
+            document = view.get("disputes", event.dispute) or {"f": []}
+            document.setdefault("r", []).append(resolved)
+            view.put("disputes", event.dispute, document)
         elif isinstance(event, VenueInspected):
             fact = self._foreign("inspection", event, event.venue, event.mode.value)
         elif isinstance(event, ViolationFound):

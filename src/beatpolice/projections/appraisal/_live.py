@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from beatpolice.application.station import Station
 from beatpolice.domain.rules import OfficerInputs, evaluate_five_star
 from beatpolice.domain.rules.ruleset import FiveStarRules, RuleSet
 from beatpolice.projections.appraisal._engine import _catch_up, _now, _period, _read, load_rules
+from beatpolice.projections.appraisal._index import utc_text
+from beatpolice.projections.ports import StationPort as Station
 
 __all__ = ["live_tallies"]
 
@@ -61,6 +62,12 @@ def live_tallies(
             facts=facts,
             plan=read.plans.get(badge),
             dispute_follow_ups={k: read.dispute_follow_ups.get(k, []) for k in mediated},
+            dispute_resolutions=(
+                {k: read.dispute_resolutions.get(k, []) for k in mediated}
+                if rule_set.dispute_follow_up == "after_resolution"
+                else None
+            ),
+            period_end=utc_text(period.end),
         )
         tallies[badge] = evaluate_five_star(inputs, rule_set).metrics
     return tallies

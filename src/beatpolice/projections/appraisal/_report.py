@@ -1,57 +1,53 @@
-"""The appraisal report (the contract's fixed shape), its fingerprint, and the what-if table.
+"""The appraisal report (the contract's fixed shape) and the what-if table.
 
-The fingerprint is ``sha256:`` + the hex sha256 of this canonical JSON (sorted keys,
-no spaces, UTF-8, as :func:`orjson.dumps` writes it with ``OPT_SORT_KEYS``)::
+A report's fingerprint (:mod:`beatpolice.projections.appraisal._fingerprint`) hashes
+what its appraisal read: per officer, the events read (identity, and in format 2 their
+decisive content and time), then the period, zone, ``as_of`` and the rules' digest. A
+report names its ``fingerprint_format``: ``beatpolice-appraisal/2`` (RFC 8785, see
+docs/reference/fingerprint.md) for reports made now; a report without the field is
+0.1's format 1, and verifies as such.
 
-    {"format": "beatpolice-appraisal/1", "period": "2014-01", "time_zone": "...",
-     "as_of": "<UTC, fixed width>", "rules": "<rules digest>",
-     "officers": [[badge, officer fingerprint], ...]}        # badges ascending
-
-and an officer's fingerprint is the same hash of the sorted list of the identities
-``[topic, originator_id, key, recorded (UTC, fixed width), command digest]``
-(``key``: the visit, lead, service, dispute, venue/finding id or plan month the event
-concerns) of every event the officer's appraisal read: the enlistment, the visit plan
-used, every fact of the period visible at ``as_of`` (retracted records and their
-retractions included) and the visible follow-ups of the disputes the officer mediated.
-Only identities and command digests are hashed, never payloads, so a report stays
-verifiable after payloads are encrypted or personal data erased.
-
-Each officer's ``checks`` (ADR 0510) are the stars' checks as the rules computed them:
-label, exact value, threshold, met, and the words its star's shortfall uses. They come
-after every field a 0.1 report has, so those keep their bytes; the fingerprint does not
-hash them (it hashes what was read, not what was concluded); ``verify`` compares them
-when a report carries them.
+Each officer's ``checks`` (ADR 0510) are the stars' checks as the rules computed them;
+``not_awarded`` says, for each eligible star the quota cut, the position that cut it
+(ADR 0535). Both come after every field a 0.1 report has, so those keep their bytes;
+the fingerprint does not hash them (it hashes what was read, not what was concluded);
+``verify`` compares every field of a report, these included.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
-import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt, field_serializer
 
 from beatpolice.domain.rules import StarCheck
+from beatpolice.projections.appraisal._fingerprint import (
+    FORMAT_1,
+    FORMAT_2,
+    FingerprintFormat,
+    digest,
+    report_fingerprint,
+)
+from beatpolice.projections.log_checkpoint import LogRef
 
 __all__ = [
     "FINGERPRINT_FORMAT",
+    "FORMAT_1",
+    "FORMAT_2",
     "AppraisalReport",
     "Check",
     "Comparison",
     "ComparisonRow",
+    "LogRef",
     "OfficerAppraisal",
     "RulesRef",
     "digest",
+    "report_fingerprint",
 ]
 
-FINGERPRINT_FORMAT = "beatpolice-appraisal/1"
-
-
-def digest(value: Any) -> str:
-    """``sha256:`` + hex digest of ``value``'s canonical JSON (sorted keys)."""
-    return "sha256:" + hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()
+FINGERPRINT_FORMAT = FORMAT_2
+"""The fingerprint format of reports made now."""
 
 
 class _Model(BaseModel):
@@ -138,6 +134,9 @@ class OfficerAppraisal(_Model):
     """Five-star rule sets: per star (and ``"minimum"``, the monthly household minimum
     every star needs), its checks in rule-set order. Empty for a scorecard, and absent
     from reports made before 0.2."""
+    not_awarded: dict[str, str] = {}
+    """Per eligible star the month's quota did not award, why: the quota position that
+    cut it (ADR 0535). Absent from reports made before 0.2."""
 
 
 class AppraisalReport(_Model):
@@ -155,6 +154,11 @@ class AppraisalReport(_Model):
     provisional: bool
     fingerprint: str
     officers: list[OfficerAppraisal]
+    fingerprint_format: FingerprintFormat = FORMAT_1
+    """How ``fingerprint`` was computed; absent (format 1) in reports made before 0.2."""
+    log: LogRef | None = None
+    """The checkpoint of the event log the report was computed on (ADR 0524); absent in
+    reports made before 0.2. Not part of the fingerprint."""
 
     def to_json(self) -> str:
         """The report's JSON (the same bytes for the same appraisal, on every backend)."""
@@ -170,22 +174,6 @@ class AppraisalReport(_Model):
             if entry.badge == badge:
                 return entry
         raise KeyError(badge)
-
-
-def report_fingerprint(
-    period: str, time_zone: str, as_of: str, rules: str, officers: Iterable[tuple[str, str]]
-) -> str:
-    """The report fingerprint of the canonical form above."""
-    return digest(
-        {
-            "format": FINGERPRINT_FORMAT,
-            "period": period,
-            "time_zone": time_zone,
-            "as_of": as_of,
-            "rules": rules,
-            "officers": sorted([list(pair) for pair in officers]),
-        }
-    )
 
 
 class ComparisonRow(_Model):
