@@ -59,6 +59,17 @@ class Refusal:
 
     line: int
     message: str
+    field: str = ""
+    """The field the refusal names (empty when it names none, e.g. malformed JSON)."""
+    rule: str = ""
+    """The rule that refused it (empty when it names none)."""
+
+    @classmethod
+    def of(cls, line: int, error: BeatpoliceError) -> Refusal:
+        """The refusal of ``line`` by ``error``, with the field and rule it names."""
+        field = getattr(error, "field", "")
+        rule = getattr(error, "rule", "")
+        return cls(line, str(error), field if isinstance(field, str) else "", str(rule or ""))
 
 
 class _TooLong:
@@ -132,6 +143,7 @@ def ingest_lines(
     on_refused: Callable[[Refusal], None] | None = None,
     on_batch: Callable[[IngestReport], None] | None = None,
     report: IngestReport | None = None,
+    on_recorded: Callable[[int, Receipt], None] | None = None,
 ) -> IngestReport:
     """Record every command of a JSON-lines stream, ``batch_size`` per transaction.
 
@@ -148,6 +160,9 @@ def ingest_lines(
         on_batch: called with the report after each batch.
         report: the report to fill, so that a caller keeps the counts of what was done
             even if the ingest is interrupted.
+        on_recorded: called with the number and receipt of each line recorded or
+            re-sent (``receipt.duplicate``), in line order within a batch, before
+            the batch's refusals.
 
     Returns:
         The report. If the store fails (:class:`StorageError`) on a batch even after
@@ -172,8 +187,11 @@ def ingest_lines(
         refusals = [r for r in malformed if failed is None or r.line < (report.failed_at or 0)]
         for (number, _), outcome in zip(batch, outcomes, strict=False):
             if isinstance(outcome, BeatpoliceError):
-                refusals.append(Refusal(number, str(outcome)))
-            elif outcome.duplicate:
+                refusals.append(Refusal.of(number, outcome))
+                continue
+            if on_recorded is not None:
+                on_recorded(number, outcome)
+            if outcome.duplicate:
                 report.lines += 1
                 report.resent += 1
             else:
@@ -270,7 +288,7 @@ def _batches(
             try:
                 batch.append((number, parse_command(line)))
             except BeatpoliceError as error:
-                malformed.append(Refusal(number, str(error)))
+                malformed.append(Refusal.of(number, error))
         if stop_on_error and malformed:
             # the lines before this one are still recorded; nothing after it
             break

@@ -25,6 +25,7 @@ or the record and the rule that refused it::
     │                                store nor the package
     ├── CommandFailedError           a command could not be decided (a defect; only
     │                                that command is refused, its batch goes on)
+    ├── MissingExtraError            a feature needs an optional extra not installed
     └── StorageError                 the store could not be opened or used
         └── NotAStoreError           the file or database is not a beatpolice store
 
@@ -49,6 +50,7 @@ __all__ = [
     "IdConflictError",
     "InvalidCommandError",
     "MediationRefusedError",
+    "MissingExtraError",
     "NotAStoreError",
     "QualityError",
     "RuleViolationError",
@@ -233,3 +235,23 @@ class CommandFailedError(BeatpoliceError):
 class NotAStoreError(StorageError):
     """The file or database is not a beatpolice store (another application's, damaged,
     missing for a read command); nothing was written to it."""
+
+
+class MissingExtraError(BeatpoliceError, ImportError):
+    """A feature needs an optional part of beatpolice (an extra) that is not installed.
+
+    The message is one line naming the feature, the extra and how to install it, e.g.
+    ``postgresql:// stores: the 'postgres' extra is needed (psycopg is not installed):
+    pip install 'beatpolice[postgres]'``. ``extra`` holds the extra's name, ``module`` the
+    library that could not be imported.
+    """
+
+    def __init__(self, feature: str, extra: str, module: str, *, why: str = "") -> None:
+        self.feature = feature
+        self.extra = extra
+        self.module = module
+        cause = why or f"{module} is not installed"
+        super().__init__(
+            f"{feature}: the '{extra}' extra is needed ({cause}): "
+            f"pip install 'beatpolice[{extra}]'"
+        )

@@ -24,6 +24,7 @@ from beatpolice.application.station import Station, connect
 from beatpolice.domain.errors import (
     AppraisalError,
     BeatpoliceError,
+    MissingExtraError,
     SettingError,
     StorageError,
 )
@@ -31,6 +32,7 @@ from beatpolice.domain.field_time import DEFAULT_TOLERANCE
 
 __all__ = [
     "DEFAULT_DB",
+    "EXIT_BROKEN_PIPE",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
@@ -54,7 +56,9 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 """A defect: an error beatpolice did not mean to raise (sysexits' EX_SOFTWARE)."""
 EXIT_INTERRUPTED = 130
-_USAGE_ERRORS = (StorageError, SettingError, AppraisalError)
+EXIT_BROKEN_PIPE = 128 + 13
+"""The reader of our output went away (``| head``): stopped quietly, as SIGPIPE would."""
+_USAGE_ERRORS = (StorageError, SettingError, AppraisalError, MissingExtraError)
 """Errors that mean the command cannot run as given: exit 2, like a bad argument."""
 TRACEBACK_ENV = "BEATPOLICE_TRACEBACK"
 """Set to 1 to let an internal error show its traceback (for a bug report)."""
@@ -131,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
             "70 internal error; 130 interrupted."
         ),
     )
+    parser.add_argument(
+        "--version", action="version", version=f"beatpolice {_version()}", help="print the version"
+    )
     _store_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     package = importlib.import_module(__name__)
@@ -141,6 +148,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from beatpolice import __version__
+
+    return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -149,11 +162,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     beatpolice errors 1, an interruption 130, a closed output pipe 141, and anything
     else, a defect, 70 with its type and a request to report it (ADR 0211).
     """
-    parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed
         return done.code if isinstance(done.code, int) else EXIT_USAGE
+    except BrokenPipeError:  # --help | head -1
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     name = printable(args.command)
     try:
         code: int = args.func(args)
@@ -170,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader of our output went away (| head): stop quietly, like other tools
         _silence_stdout()
-        return 128 + 13
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
             raise

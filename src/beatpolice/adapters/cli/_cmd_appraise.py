@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from beatpolice.adapters.cli import EXIT_OK, add_command, instant, json_safe, open_station, say
+from beatpolice.adapters.cli import EXIT_OK, add_command, instant, json_safe, open_station
+from beatpolice.adapters.cli._tables import render_table
 from beatpolice.adapters.cli._types import month_or_year, rule_set
 from beatpolice.projections.appraisal._engine import appraise, compare
 from beatpolice.projections.appraisal._report import AppraisalReport, Comparison
@@ -68,55 +70,75 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_lines(text: str) -> None:
-    # names and badges come from the store: each line is escaped (ADR 0212)
-    for line in text.split("\n"):
-        say(line)
+    # names and badges come from the store: each cell was escaped (ADR 0212)
+    sys.stdout.write(text + "\n")
+
+
+def _stars(stars: list[str]) -> str:
+    return ",".join(stars) or "-"
 
 
 def table(report: AppraisalReport) -> str:
-    """The report as a readable table, one officer a line, then the fingerprint."""
-    lines = [
+    """The report as a table, one officer a line, then the fingerprint.
+
+    Columns are laid out by display width, so they line up after Chinese names
+    (ADR 0803).
+    """
+    title = (
         f"{report.rules.name} {report.rules.version}  month {report.month} "
         f"({report.time_zone})  as of {report.as_of.isoformat()}"
-        + ("  PROVISIONAL" if report.provisional else ""),
-    ]
+        + ("  PROVISIONAL" if report.provisional else "")
+    )
     scorecard = any(o.rank is not None for o in report.officers)
     if scorecard:
-        lines.append(f"{'rank':>4}  {'badge':<10} {'name':<8} {'points':>8}  result")
-        for o in sorted(report.officers, key=lambda o: (o.rank or 0, o.badge)):
-            result = ", ".join(o.awarded + o.flags)
-            lines.append(
-                f"{o.rank:>4}  {o.badge:<10} {o.name:<8} {o.metrics['points']!s:>8}  {result}"
-            )
-    else:
-        lines.append(
-            f"{'badge':<10} {'name':<8} {'homes':>5} {'disp':>4} {'leads':>5} {'svc':>4}  "
-            "eligible -> awarded"
+        lines = render_table(
+            ("rank", "badge", "name", "points", "result"),
+            [
+                (o.rank, o.badge, o.name, o.metrics["points"], ", ".join(o.awarded + o.flags))
+                for o in sorted(report.officers, key=lambda o: (o.rank or 0, o.badge))
+            ],
+            right=(0, 3),
+            title=title,
         )
-        for o in report.officers:
-            m = o.metrics
-            lines.append(
-                f"{o.badge:<10} {o.name:<8} {m['households_visited']!s:>5} "
-                f"{m['disputes_mediated']!s:>4} {m['leads']!s:>5} "
-                f"{m['services_acknowledged']!s:>4}  "
-                f"{','.join(o.eligible) or '-'} -> {','.join(o.awarded) or '-'}"
-            )
-    lines.append(f"fingerprint {report.fingerprint}")
-    return "\n".join(lines)
+    else:
+        lines = render_table(
+            ("badge", "name", "homes", "disp", "leads", "svc", "eligible", "awarded"),
+            [
+                (
+                    o.badge,
+                    o.name,
+                    o.metrics["households_visited"],
+                    o.metrics["disputes_mediated"],
+                    o.metrics["leads"],
+                    o.metrics["services_acknowledged"],
+                    _stars(o.eligible),
+                    _stars(o.awarded),
+                )
+                for o in report.officers
+            ],
+            right=(2, 3, 4, 5),
+            title=title,
+        )
+    return "\n".join([*lines, f"fingerprint {report.fingerprint}"])
 
 
 def _what_if(comparison: Comparison) -> str:
     before, after = comparison.before.rules, comparison.after.rules
-    lines = [
-        f"month {comparison.month}: {before.name} {before.version} -> "
-        f"{after.name} {after.version}",
-        f"{'badge':<10} {'name':<8} {'before':<28} {'after':<28} change",
-    ]
-    for row in comparison.rows:
-        change = " ".join([f"+{s}" for s in row.gained] + [f"-{s}" for s in row.lost])
-        lines.append(
-            f"{row.badge:<10} {row.name:<8} {','.join(row.before) or '-':<28} "
-            f"{','.join(row.after) or '-':<28} {change}"
-        )
-    lines.append(f"{len(comparison.changed)} officers change")
-    return "\n".join(lines)
+    title = (
+        f"month {comparison.month}: {before.name} {before.version} -> {after.name} {after.version}"
+    )
+    lines = render_table(
+        ("badge", "name", "before", "after", "change"),
+        [
+            (
+                row.badge,
+                row.name,
+                _stars(row.before),
+                _stars(row.after),
+                " ".join([f"+{s}" for s in row.gained] + [f"-{s}" for s in row.lost]),
+            )
+            for row in comparison.rows
+        ],
+        title=title,
+    )
+    return "\n".join([*lines, f"{len(comparison.changed)} officers change"])

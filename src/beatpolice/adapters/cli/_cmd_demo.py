@@ -5,18 +5,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.table import Table
 
+from beatpolice._extras import require
 from beatpolice.adapters.cli import EXIT_OK, EXIT_REFUSED, UsageError, add_command, json_safe
 from beatpolice.adapters.cli._text import printable
 from beatpolice.adapters.cli._types import month, positive_int, rule_name
-from beatpolice.adapters.html._html import STAR_TITLES
-from beatpolice.demo import DEFAULT_MONTH, DEFAULT_SEED, DemoConfig, DemoResult, run_demo
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from beatpolice.demo import DemoResult
+
+# faker, jinja2 and rich (the 'demo' extra) are imported when the demo runs, not when
+# the parser is built: `beatpolice --help` loads no optional library (ADR 0800)
+DEFAULT_SEED = 3
+"""The demo's default seed (``beatpolice.demo.DEFAULT_SEED``; a test keeps them equal)."""
+DEFAULT_MONTH = "2022-05"
+"""The demo's default month (``beatpolice.demo.DEFAULT_MONTH``)."""
 
 DEMO_DB = "demo-out/station.db"
 """The demo's own store: never BEATPOLICE_DB, so a demo never writes into a real station."""
@@ -93,6 +101,13 @@ def _out_dir(args: argparse.Namespace, url: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo job and print what it found."""
+    for module in ("faker", "jinja2", "rich"):
+        require(module, "the demo")
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    from beatpolice.demo import DemoConfig, run_demo
+
     url = args.db or DEMO_DB
     try:
         config = DemoConfig(
@@ -172,6 +187,10 @@ def summary(result: DemoResult) -> dict[str, Any]:
 
 def show(result: DemoResult, console: Console, url: str) -> None:
     """Print the appraisal table, the registries' figures and where the reports are."""
+    from rich.table import Table
+
+    from beatpolice.adapters.html._html import STAR_TITLES
+
     report, recording = result.report, result.recording
     console.print(
         f"{result.demo.config.station}: {recording.commands} commands, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from beatpolice.adapters.cli import (
     EXIT_OK,
@@ -15,6 +15,11 @@ from beatpolice.adapters.cli import (
     add_command,
     open_station,
     say,
+)
+from beatpolice.adapters.cli._ingest_output import (
+    CountedStream,
+    IngestProgress,
+    LineResults,
 )
 from beatpolice.adapters.cli._types import byte_size, input_file, positive_int
 from beatpolice.application.ingest import (
@@ -69,39 +74,85 @@ def register(subparsers: Any) -> None:
         f"(default {DEFAULT_MAX_LINE_BYTES:,} = 1M)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only refusals")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="write one JSON result per line on stdout: line, result (recorded, re-sent or "
+        "refused), events, field, rule, message; the summary goes to stderr",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: when stderr is a terminal and the "
+        "ingest takes more than a second)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Ingest the file and print refusals, then a summary (whatever happened)."""
     name = str(args.file)
+    results = LineResults(sys.stdout) if args.json else None
 
     def refused(refusal: Refusal) -> None:
-        say(f"{name}:{refusal.line}: {refusal.message}", sys.stderr)
+        if results is not None:
+            results.refused(refusal)
+        else:
+            say(f"{name}:{refusal.line}: {refusal.message}", sys.stderr)
 
     station = open_station(args)
     report = IngestReport()
+    progress: IngestProgress | None = None
     try:
-        with _opened(args.file) as lines:
+        with _opened(args.file) as raw:
+            lines = CountedStream(raw)
+            progress = IngestProgress(
+                sys.stderr, total=_size(args.file), always=args.progress is True
+            )
+            show = args.progress is not False and (args.progress or sys.stderr.isatty())
+
+            def batch_done(report: IngestReport) -> None:
+                if results is not None:
+                    results.flush()
+                if show and progress is not None:
+                    progress.update(report.lines, lines.read_bytes)
+
             ingest_lines(
                 station,
-                lines,
+                cast(IO[bytes], lines),  # read and read1 are all ingest reads
                 batch_size=args.batch_size,
                 stop_on_error=args.stop_on_error,
                 max_line_bytes=args.max_line_bytes,
                 on_refused=refused,
+                on_batch=batch_done,
+                on_recorded=None if results is None else results.recorded,
                 report=report,
             )
     except OSError as error:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
     finally:
         station.close()
+        if results is not None:
+            results.flush()
+        if progress is not None:
+            progress.done()
         if not args.quiet or report.failed_at is not None:
-            say(f"{name}: {report.summary()}")
+            say(f"{name}: {report.summary()}", sys.stderr if args.json else None)
     if report.failed_at is not None:
         say(f"beatpolice ingest: {report.failure}", sys.stderr)
         return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+def _size(path: Path) -> int | None:
+    """The file's size in bytes, or None for a pipe or standard input."""
+    if str(path) == "-":
+        return None
+    try:
+        return path.stat().st_size if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _opened(path: Path) -> IO[bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -26,6 +26,7 @@ from beatpolice.adapters.cli import (
     printable,
     say,
 )
+from beatpolice.adapters.cli._tables import write_table
 from beatpolice.adapters.cli._types import month as month_type
 from beatpolice.domain.values import Level, VenueCategory
 from beatpolice.projections.registries import (
@@ -113,7 +114,9 @@ def _registry(subparsers: Any, name: str, summary: str) -> argparse.ArgumentPars
 
 def _month_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--month", type=month_type, help="YYYY-MM (default: the month of --as-of, or now)"
+        "--month",
+        type=month_type,
+        help="YYYY-MM (default: the month of --as-of, else the latest month with field work)",
     )
     parser.add_argument("--as-of", type=instant, help="the instant whose month to show")
 
@@ -164,26 +167,48 @@ def _month(args: argparse.Namespace, registries: Registries) -> str:
         raise UsageError(f"--month: {error}") from error
 
 
+def _shown_month(args: argparse.Namespace, registries: Registries) -> tuple[str, str]:
+    """The month to show and, when none was asked for, why this one (ADR 0804).
+
+    ``--month`` wins, then the month of ``--as-of``; without either, the month of the
+    latest field work recorded (the month a station looks at), else the current month.
+    """
+    if args.month is not None or args.as_of is not None:
+        return _month(args, registries), ""
+    latest = [
+        row.last_activity
+        for row in registries.officers(
+            month=_month(args, registries),
+            station=getattr(args, "station", None),
+            beat=getattr(args, "beat", None),
+            officer=args.officer,
+        )
+        if row.last_activity is not None
+    ]
+    if not latest:
+        return _month(args, registries), " (the current month: no field work recorded yet)"
+    month = registries.month(as_of=max(latest))
+    return month, " (the latest month with field work; --month YYYY-MM for another)"
+
+
 def _print_json(value: Any) -> None:
     sys.stdout.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()) + "\n")
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    # ids and names come from the store: escaped before they are measured (ADR 0212)
-    cells = [[str(h) for h in header]] + [
-        ["-" if v is None else printable(v) for v in r] for r in rows
-    ]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
-    for row in cells:
-        padded = (
-            cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)
-        )
-        sys.stdout.write("  ".join(padded).rstrip() + "\n")
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()
+) -> None:
+    # laid out by display width: a Chinese name takes two columns (ADR 0803)
+    write_table(header, rows, right=right)
 
 
-def _width(text: str) -> int:
-    # CJK characters take two columns in a terminal
-    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+def _counts(counts: Mapping[str, int]) -> str:
+    """``{"blue": 2, "red": 1}`` in words: ``blue 2, red 1`` (``none`` when empty)."""
+    return ", ".join(f"{printable(key)} {value}" for key, value in counts.items()) or "none"
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -192,7 +217,7 @@ def _when(moment: datetime | None) -> str | None:
 
 def _officers(args: argparse.Namespace) -> int:
     def show(registries: Registries) -> None:
-        month = _month(args, registries)
+        month, why = _shown_month(args, registries)
         rows = registries.officers(
             month=month, station=args.station, beat=args.beat, officer=args.officer
         )
@@ -229,15 +254,16 @@ def _officers(args: argparse.Namespace) -> int:
                 )
                 for r in rows
             ],
+            right=range(3, 10),
         )
-        say(f"{len(rows)} officers, month {month}")
+        say(f"{len(rows)} officers, month {month}{why}")
 
     return _run(args, show)
 
 
 def _households(args: argparse.Namespace) -> int:
     def show(registries: Registries) -> None:
-        month = _month(args, registries)
+        month, why = _shown_month(args, registries)
         rows = registries.households(month=month, officer=args.officer, unvisited=args.unvisited)
         if args.json:
             _print_json({"month": month, "households": [r.model_dump(mode="json") for r in rows]})
@@ -258,7 +284,7 @@ def _households(args: argparse.Namespace) -> int:
                     r.household,
                     _when(r.last_visit_at),
                     r.last_visit_officer,
-                    r.people_match_register,
+                    None if r.people_match_register is None else _yes(r.people_match_register),
                     r.visits_this_month,
                     r.visits_total,
                     len(r.open_follow_ups),
@@ -266,9 +292,10 @@ def _households(args: argparse.Namespace) -> int:
                 )
                 for r in rows
             ],
+            right=range(4, 7),
         )
         unvisited = sum(1 for r in rows if r.unvisited_by)
-        say(f"{len(rows)} households, month {month}; {unvisited} planned and not yet visited")
+        say(f"{len(rows)} households, month {month}; {unvisited} planned and not yet visited{why}")
 
     return _run(args, show)
 
@@ -322,11 +349,13 @@ def _disputes(args: argparse.Namespace) -> int:
                 )
                 for r in registry.rows
             ],
+            right=(6,),
         )
         rate = registry.not_referred
         say(
-            f"{len(registry.rows)} disputes; by level {registry.by_level}; by outcome "
-            f"{registry.by_outcome}; overdue {len(registry.overdue)}; 矛盾不上交率 "
+            f"{len(registry.rows)} disputes; by level {_counts(registry.by_level)}; "
+            f"by outcome {_counts(registry.by_outcome)}; overdue {len(registry.overdue)}; "
+            "矛盾不上交率 "
             f"{rate.numerator}/{rate.denominator}"
             + (f" = {rate.percent}%" if rate.percent is not None else "")
         )
@@ -376,6 +405,7 @@ def _venues(args: argparse.Namespace) -> int:
                 )
                 for r in rows
             ],
+            right=(6, 7),
         )
         for month, modes in inspections_by_month(rows).items():
             say(f"{month}: " + ", ".join(f"{mode} {count}" for mode, count in modes.items()))

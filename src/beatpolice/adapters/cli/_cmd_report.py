@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from beatpolice._extras import require
 from beatpolice.adapters.cli import (
     EXIT_OK,
     UsageError,
@@ -18,7 +19,6 @@ from beatpolice.adapters.cli import (
 )
 from beatpolice.adapters.cli._text import first_error
 from beatpolice.adapters.cli._types import input_file, month_or_year, output_file, rule_set
-from beatpolice.adapters.html._html import VerifyHint, write_html
 from beatpolice.projections.appraisal._engine import appraise
 from beatpolice.projections.appraisal._report import AppraisalReport
 
@@ -74,6 +74,10 @@ def _saved(path: Path) -> AppraisalReport:
 
 def run(args: argparse.Namespace) -> int:
     """Appraise (or load) the month and write the page."""
+    # jinja2 is the 'report' extra: imported only when a page is written (ADR 0800)
+    require("jinja2", "HTML reports")
+    from beatpolice.adapters.html._html import VerifyHint, write_html
+
     db = args.db or "STORE"
     if args.source is not None:
         report = _saved(args.source)

@@ -102,15 +102,7 @@ def _cursor(store: StoreURL) -> Iterator[Any]:
         return
     import psycopg
 
-    env = store.env
-    with psycopg.connect(
-        host=env["POSTGRES_HOST"],
-        port=int(env["POSTGRES_PORT"]),
-        dbname=env["POSTGRES_DBNAME"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None,
-        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-    ) as server:
+    with psycopg.connect(**store.params) as server:  # every parameter of the URL (ADR 0808)
         server.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
         def run_postgres(sql: str, params: tuple[Any, ...] = ()) -> list[Any]:

@@ -9,7 +9,6 @@ marks new stores (ADR 0220-0222).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,13 +17,22 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
+from beatpolice._extras import require
+from beatpolice.adapters.store._postgres_url import mask_password, postgres_env
 from beatpolice.adapters.store._store_errors import one_line
 from beatpolice.adapters.store._store_marker import FORMAT_VERSION, Verdict
 from beatpolice.adapters.store._store_postgres import prepare_postgres
 from beatpolice.adapters.store._store_sqlite import prepare_sqlite
 from beatpolice.domain.errors import StorageError
 
-__all__ = ["FORMAT_VERSION", "StoreURL", "open_store", "parse_url", "schema_lock"]
+__all__ = [
+    "FORMAT_VERSION",
+    "StoreURL",
+    "mask_password",
+    "open_store",
+    "parse_url",
+    "schema_lock",
+]
 
 
 @attrs.frozen
@@ -36,10 +44,22 @@ class StoreURL:
     env: dict[str, str]
     display: str
     """The URL with any password masked, for messages."""
+    params: dict[str, str] = attrs.field(factory=dict)
+    """PostgreSQL only: every libpq connection parameter of the URL (the password and
+    query parameters such as ``sslmode`` or ``application_name`` included), as
+    ``psycopg.connect(**params)`` takes them (ADR 0808)."""
 
 
 def parse_url(url: str) -> StoreURL:
-    """Parse a station URL, refusing an unknown scheme with :class:`StorageError`."""
+    """Parse a station URL, refusing an unknown scheme with :class:`StorageError`.
+
+    Only a ``postgresql://`` URL imports psycopg (the ``postgres`` extra); without it,
+    such a URL raises :class:`~beatpolice.MissingExtraError`.
+
+    Example:
+        >>> parse_url("sqlite:///station.db").env["SQLITE_DBNAME"]
+        'station.db'
+    """
     if "://" not in url:
         return _sqlite(url, url)
     parts = urlsplit(url)
@@ -58,7 +78,7 @@ def parse_url(url: str) -> StoreURL:
     if scheme in ("postgresql", "postgres"):
         return _postgres(url)
     raise StorageError(
-        f"unknown store URL scheme {parts.scheme!r}: use memory://, sqlite:///FILE "
+        f"unknown store URL scheme '{parts.scheme}': use memory://, sqlite:///FILE "
         "or postgresql://USER:PASSWORD@HOST:PORT/DB"
     )
 
@@ -83,57 +103,9 @@ def _sqlite(path: str, url: str) -> StoreURL:
     )
 
 
-_PASSWORD_IN_NETLOC = re.compile(r"^([^:/?#]+://[^/?#@:]*:)[^/?#@]*@")
-_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-_POSTGRES_KEYS = frozenset({"host", "port", "dbname", "user", "password"})
-
-
-def mask_password(url: str) -> str:
-    """``url`` with the password (in the user part or the query) replaced by ``***``."""
-    return _PASSWORD_IN_QUERY.sub(r"\1***", _PASSWORD_IN_NETLOC.sub(r"\1***@", url))
-
-
 def _postgres(url: str) -> StoreURL:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict
-
-    display = mask_password(url)
-    try:
-        params: dict[str, Any] = conninfo_to_dict(url)
-    except psycopg.Error as error:
-        raise StorageError(f"bad postgresql URL {display}: {one_line(str(error))}") from None
-    unknown = sorted(set(params) - _POSTGRES_KEYS)
-    if unknown:
-        raise StorageError(
-            f"bad postgresql URL {display}: parameter {unknown[0]!r} is not supported "
-            "(give host, port, user, password and database only)"
-        )
-    host = str(params.get("host") or "")
-    database = str(params.get("dbname") or "")
-    if not database or not host:
-        raise StorageError("postgresql URL needs a host and a database: postgresql://HOST/DB")
-    if "," in host:
-        raise StorageError(f"bad postgresql URL {display}: give one host, not {host!r}")
-    port = str(params.get("port") or "5432")
-    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
-        raise StorageError(
-            f"bad postgresql URL {display}: port {port!r} is not a number from 1 to 65535"
-        )
-    env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": database,
-        "POSTGRES_HOST": host,
-        "POSTGRES_PORT": str(int(port)),
-        "POSTGRES_USER": str(params.get("user") or "postgres"),
-        "POSTGRES_PASSWORD": str(params.get("password") or ""),
-        "POSTGRES_CONNECT_TIMEOUT": "10",
-        "POSTGRES_POOL_SIZE": "4",
-        # eventsourcing's recorder, inserting without psycopg's pipeline (ADR 0226)
-        "APPLICATION_RECORDER_TOPIC": (
-            "beatpolice.adapters.store._postgres_recorder:PostgresEventRecorder"
-        ),
-    }
-    return StoreURL("postgres", env, display)
+    env, params, display = postgres_env(url)
+    return StoreURL("postgres", env, display, params)
 
 
 _SCHEMA_LOCK_KEY = int.from_bytes(
@@ -218,19 +190,10 @@ def locked(store: StoreURL) -> Iterator[Any]:
 @contextmanager
 def _locked(store: StoreURL) -> Iterator[Any]:
     """An autocommit connection to the store's database holding the schema lock."""
-    import psycopg  # the only backend that needs a driver of its own here
-
-    env = store.env
+    # the only backend that needs a driver of its own here
+    psycopg: Any = require("psycopg", "postgresql:// stores")
     try:
-        connection = psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            dbname=env["POSTGRES_DBNAME"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-            autocommit=True,
-        )
+        connection = psycopg.connect(**store.params, autocommit=True)
     except psycopg.Error as error:
         raise StorageError(f"cannot open {store.display}: {one_line(str(error))}") from error
     with connection:

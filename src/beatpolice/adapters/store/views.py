@@ -129,16 +129,8 @@ def open_view_store(store: StoreURL) -> AnyViewStore:
     if store.backend == "postgres":
         from psycopg.conninfo import make_conninfo
 
-        return PostgresViewStore(
-            make_conninfo(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"],
-                connect_timeout=env.get("POSTGRES_CONNECT_TIMEOUT", "10"),
-            )
-        )
+        # every libpq parameter of the URL: sslmode, application_name, ... (ADR 0808)
+        return PostgresViewStore(make_conninfo(**store.params))
     return MemoryViewStore()
 
 
