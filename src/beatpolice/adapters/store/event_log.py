@@ -196,6 +196,26 @@ class EventLog:
             size = tree.size if size is None else min(size, tree.size)
             return Checkpoint(size, root_text(self.hash, tree.root(size)))
 
+    def root_at(self, size: int) -> Checkpoint:
+        """The checkpoint of the log's first ``size`` events.
+
+        Raises:
+            ValueError: the log is shorter than ``size``.
+        """
+        with self._lock:
+            return Checkpoint(size, root_text(self.hash, self._grown().root(size)))
+
+    def leaf_at(self, index: int) -> Leaf:
+        """The leaf at ``index`` as written.
+
+        Raises:
+            IndexError: no such leaf.
+        """
+        found = self._recorder.log_leaves(index, 1)
+        if not found:
+            raise IndexError(f"the log has no leaf {index}")
+        return found[0]
+
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """The proof that the log at size ``new`` extends the log at size ``old``."""
         with self._lock:
