@@ -18,6 +18,7 @@ or the record and the rule that refused it::
     ├── AppraisalError               an appraisal asked with an unknown rule set, bad month
     │   └── QualityError             a quality report asked with an unknown rule set, bad month
     ├── AuditMismatchError           a report differs from its recomputation
+    ├── SealError                    a seal key, checkpoint or bundle is unreadable or forged
     ├── CalendarCoverageError        no holiday calendar for a deadline's year
     ├── ConcurrencyError             another writer changed the aggregate first
     ├── SettingError                 a station setting is unusable (time zone, tolerance)
@@ -54,6 +55,7 @@ __all__ = [
     "NotAStoreError",
     "QualityError",
     "RuleViolationError",
+    "SealError",
     "SettingError",
     "StorageError",
     "UnknownDisputeError",
@@ -193,6 +195,10 @@ class AuditMismatchError(BeatpoliceError):
     def __init__(self, differences: list[str]) -> None:
         self.differences = differences
         super().__init__("the report does not match its recomputation: " + "; ".join(differences))
+
+
+class SealError(BeatpoliceError, ValueError):
+    """A seal key, checkpoint or bundle cannot be read, or its signature does not hold."""
 
 
 class CalendarCoverageError(BeatpoliceError, LookupError):
