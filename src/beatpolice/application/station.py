@@ -53,6 +53,7 @@ from beatpolice.domain.rules.escalation import (
     register_policy,
 )
 from beatpolice.domain.venue import Venue
+from beatpolice.projections.log_checkpoint import EventLogPort, HasEventLog
 
 if TYPE_CHECKING:
     from beatpolice.adapters.store.views import AnyViewStore
@@ -491,6 +492,17 @@ class Station(CommandMethods):
         if found is None:
             raise UnknownVenueError(venue, field="venue")
         return found
+
+    def event_log(self) -> EventLogPort:
+        """The store's tamper-evident log: checkpoints, proofs and its check (ADR 0520).
+
+        Raises:
+            StorageError: the store's recorder keeps no log (not one of beatpolice's).
+        """
+        recorder = self._app.recorder
+        if not isinstance(recorder, HasEventLog):
+            raise StorageError(f"{self.url}: this store keeps no tamper-evident log")
+        return recorder.event_log()
 
     def events(self, *, start: int = 1, page: int = 1000) -> Iterator[tuple[int, Any]]:
         """Every recorded event with its notification id, in recording order, streamed."""
