@@ -1,9 +1,11 @@
 """A month's appraisal as one self-contained HTML page (``beatpolice report --html``).
 
-The page holds the table of officers and their stars, each star's evidence and each
-shortfall, a chart of every officer's checks against the rule set's thresholds, the
-report's fingerprint and the commands that verify it. It needs no network: styles and
-charts (inline SVG) are in the file itself.
+The page holds the station's name, the table of officers and their stars with per-beat
+subtotals, the registries' headline figures, each star's evidence and each shortfall, a
+chart of every officer's checks against the rule set's thresholds and a six-month
+trend, the report's fingerprint and the commands that verify it. Metrics are labelled
+in Chinese and English. It needs no network: styles and charts (inline SVG) are in the
+file itself, and it prints on A4 with no officer split across pages.
 
 Examples:
     >>> from datetime import UTC, datetime
@@ -19,7 +21,9 @@ Examples:
     True
 """
 
+from beatpolice.adapters.html._beats import UNKNOWN_BEAT, BeatTotal, beat_totals
 from beatpolice.adapters.html._chart import gauge_chart
+from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary
 from beatpolice.adapters.html._gauges import Gauge, gauges
 from beatpolice.adapters.html._html import (
     STAR_TITLES,
@@ -28,14 +32,27 @@ from beatpolice.adapters.html._html import (
     render_html,
     write_html,
 )
+from beatpolice.adapters.html._labels import METRIC_LABELS, metric_label
+from beatpolice.adapters.html._trend import TrendPoint, officer_trend, trend_chart, trend_months
 
 __all__ = [
+    "METRIC_LABELS",
     "STAR_TITLES",
+    "UNKNOWN_BEAT",
+    "BeatTotal",
+    "EvidenceNote",
     "Gauge",
     "Headline",
+    "RegistrySummary",
+    "TrendPoint",
     "VerifyHint",
+    "beat_totals",
     "gauge_chart",
     "gauges",
+    "metric_label",
+    "officer_trend",
     "render_html",
+    "trend_chart",
+    "trend_months",
     "write_html",
 ]

@@ -19,8 +19,14 @@ from beatpolice.adapters.cli import (
 )
 from beatpolice.adapters.cli._text import first_error
 from beatpolice.adapters.cli._types import input_file, month_or_year, output_file, rule_set
-from beatpolice.projections.appraisal._engine import appraise
+from beatpolice.adapters.html._context import RegistrySummary
+from beatpolice.adapters.html._trend import trend_months
+from beatpolice.application.station import Station
+from beatpolice.domain.errors import AppraisalError
+from beatpolice.domain.rules.ruleset import RuleSet
+from beatpolice.projections.appraisal._engine import appraise, load_rules
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.registries import open_registries
 
 
 def register(subparsers: Any) -> None:
@@ -60,6 +66,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--html", type=output_file, required=True, metavar="FILE", help="output file"
     )
+    parser.add_argument(
+        "--trend-months",
+        type=int,
+        default=6,
+        metavar="N",
+        help="months in each officer's trend, this one included (6; 1 draws none)",
+    )
+    parser.add_argument(
+        "--print-evidence",
+        action="store_true",
+        help="print every evidence reference (default: their counts and dates)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -72,6 +90,29 @@ def _saved(path: Path) -> AppraisalReport:
         raise UsageError(f"{path} is not an appraisal report: {first_error(error)}") from error
 
 
+def _context(
+    args: argparse.Namespace, station: Station, report: AppraisalReport
+) -> tuple[RegistrySummary, list[AppraisalReport]]:
+    """The station's registries and earlier months, read from the store for the page."""
+    registries = open_registries(station)
+    registries.catch_up()
+    summary = RegistrySummary.read(registries, month=report.month, as_of=report.as_of)
+    rules: RuleSet | None = args.rules if args.source is None else _rules_of(report)
+    if rules is None:
+        return summary, []
+    months = trend_months(report.month, count=max(args.trend_months, 1) - 1)
+    history = [appraise(station, month=month, rules=rules, as_of=report.as_of) for month in months]
+    return summary, history
+
+
+def _rules_of(report: AppraisalReport) -> RuleSet | None:
+    """The saved report's own rule set, for its earlier months (None: not shipped)."""
+    try:
+        return load_rules(f"{report.rules.name}@{report.rules.version}")
+    except AppraisalError:
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Appraise (or load) the month and write the page."""
     # jinja2 is the 'report' extra: imported only when a page is written (ADR 0800)
@@ -82,6 +123,14 @@ def run(args: argparse.Namespace) -> int:
     if args.source is not None:
         report = _saved(args.source)
         hint = VerifyHint(db=db, json_path=str(args.source))
+        summary: RegistrySummary | None = None
+        history: list[AppraisalReport] = []
+        if args.db:
+            station = open_station(args, create=False)
+            try:
+                summary, history = _context(args, station, report)
+            finally:
+                station.close()
     else:
         if args.month is None:
             raise UsageError("--month is required (or --from REPORT.json)")
@@ -89,11 +138,19 @@ def run(args: argparse.Namespace) -> int:
         station = open_station(args, create=False)
         try:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
+            summary, history = _context(args, station, report)
         finally:
             station.close()
         hint = VerifyHint(db=args.db or station.url)
     try:
-        path = write_html(args.html, report, verify=hint)
+        path = write_html(
+            args.html,
+            report,
+            verify=hint,
+            summary=summary,
+            history=history,
+            print_evidence=args.print_evidence,
+        )
     except OSError as error:
         raise UsageError(f"cannot write {args.html}: {error.strerror or error}") from error
     say(f"{path}: {len(report.officers)} officers, fingerprint {report.fingerprint}")

@@ -18,7 +18,7 @@ __all__ = ["gauge_chart"]
 _LABEL_WIDTH = 300
 _BAR_WIDTH = 300
 _VALUE_WIDTH = 150
-_ROW = 24
+_ROW = 20
 _TOP = 22
 _CAP = Fraction(3, 2)
 
@@ -54,11 +54,11 @@ def gauge_chart(gauges: Sequence[Gauge], *, title: str) -> str:
             f'<g class="gauge {state}" data-star="{escape(gauge.star)}">'
             f"<title>{escape(gauge.label)}: {escape(gauge.value_text)} "
             f"(threshold {escape(gauge.threshold_text)})</title>"
-            f'<text x="{_LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="label">'
+            f'<text x="{_LABEL_WIDTH - 8}" y="{y + 14}" text-anchor="end" class="label">'
             f"{escape(gauge.label)}</text>"
             f'<rect x="{_LABEL_WIDTH}" y="{y + 4}" width="{bar:.1f}" height="{_ROW - 8}" '
             f'class="bar"/>'
-            f'<text x="{_LABEL_WIDTH + _BAR_WIDTH + 8}" y="{y + 15}" class="value">'
+            f'<text x="{_LABEL_WIDTH + _BAR_WIDTH + 8}" y="{y + 14}" class="value">'
             f"{escape(gauge.value_text)} / {escape(gauge.threshold_text)}</text>"
             "</g>"
         )

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import attrs
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from beatpolice.adapters.html._beats import beat_totals
 from beatpolice.adapters.html._chart import gauge_chart
+from beatpolice.adapters.html._context import (
+    EvidenceNote,
+    Headline,
+    RegistrySummary,
+    parse_reference,
+)
 from beatpolice.adapters.html._gauges import gauges
+from beatpolice.adapters.html._labels import metric_label
+from beatpolice.adapters.html._trend import officer_trend, trend_chart, trend_metric
 from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.rules.ruleset import FiveStarRules, ScorecardRules
 from beatpolice.projections.appraisal._engine import load_rules
 from beatpolice.projections.appraisal._report import AppraisalReport
 
 __all__ = ["STAR_TITLES", "Headline", "VerifyHint", "render_html", "write_html"]
+
 
 STAR_TITLES = {
     "visit": "入户走访之星 Visit",
@@ -28,15 +39,6 @@ STAR_TITLES = {
     "points": "积分 Points",
 }
 """The stars of the Dezhou article, in Chinese and English, in the report's column order."""
-
-
-@attrs.frozen
-class Headline:
-    """One headline figure of a registry (shown beside the appraisal)."""
-
-    registry: str
-    label: str
-    value: str
 
 
 @attrs.frozen
@@ -84,6 +86,56 @@ def _commands(report: AppraisalReport, hint: VerifyHint | None) -> list[str]:
     return lines
 
 
+def _evidence(refs: Sequence[str], notes: Mapping[str, EvidenceNote] | None) -> dict[str, object]:
+    rows = []
+    days: list[date] = []
+    for text in refs:
+        note = notes.get(text) if notes is not None else None
+        when = note.occurred_at if note is not None else None
+        day = when.date() if isinstance(when, datetime) else when
+        if day is not None:
+            days.append(day)
+        rows.append({"ref": parse_reference(text), "day": day, "note": note})
+    span = f"{min(days).isoformat()} – {max(days).isoformat()}" if days else ""
+    return {"rows": rows, "span": span}
+
+
+def _officers(
+    report: AppraisalReport,
+    history: Sequence[AppraisalReport],
+    metric: str | None,
+    label: str,
+    notes: Mapping[str, EvidenceNote] | None,
+) -> dict[str, dict[str, object]]:
+    by_month = {r.month: r for r in history if r.month < report.month}
+    by_month[report.month] = report
+    months = [by_month[month] for month in sorted(by_month)][-6:]
+    found: dict[str, dict[str, object]] = {}
+    for officer in report.officers:
+        officer_gauges = gauges(officer)
+        title = f"{officer.name} {officer.badge}"
+        chart = (
+            Markup(gauge_chart(officer_gauges, title=title))  # the chart escapes its texts
+            if officer_gauges
+            else None
+        )
+        trend = (
+            Markup(
+                trend_chart(officer_trend(officer.badge, months, metric), title=title, label=label)
+            )
+            if metric is not None and len(months) > 1
+            else None
+        )
+        evidence = {star: _evidence(refs, notes) for star, refs in officer.evidence.items()}
+        found[officer.badge] = {
+            "entry": officer,
+            "chart": chart,
+            "trend": trend,
+            "evidence": evidence,
+        }
+    return found
+
+
 def render_html(
     report: AppraisalReport,
     *,
@@ -91,21 +143,39 @@ def render_html(
     headlines: Sequence[Headline] = (),
     verify: VerifyHint | None = None,
     title: str | None = None,
+    summary: RegistrySummary | None = None,
+    history: Sequence[AppraisalReport] = (),
+    evidence: Mapping[str, EvidenceNote] | None = None,
+    labels: Mapping[str, str] | None = None,
+    trend: str | None = None,
+    print_evidence: bool = False,
 ) -> str:
-    """The report as a self-contained HTML page.
+    """The report as a self-contained HTML page, for the screen and for A4 paper.
 
     Args:
         report: the appraisal to show.
         rules: the rule set it was made with, for its title (looked up by name among
             the shipped rule sets when None). The charts draw the report's own checks.
-        headlines: registry figures to show beside it.
+        headlines: registry figures to show besides the summary's.
         verify: the store and saved JSON, for the "how to verify" commands.
-        title: the page's heading (default: the month and rule set).
+        title: the page's heading (default: the station, month and rule set).
+        summary: the station's name, each officer's beat and the registries' figures,
+            read by the caller from its caught-up registries
+            (:meth:`RegistrySummary.read`); without it the page says they were not given.
+        history: the earlier months' reports (see :func:`trend_months`): each officer's
+            last six months are drawn as a small trend.
+        evidence: what the caller resolved evidence references to (field date,
+            household or dispute), by reference.
+        labels: metric labels that replace the built-in ones (:data:`METRIC_LABELS`).
+        trend: the metric the trend draws (default: households visited, else points).
+        print_evidence: print every evidence reference (default: their counts and
+            dates only; the screen lists them all either way).
 
     Returns:
-        The HTML text; the same report gives the same bytes.
+        The HTML text; the same arguments give the same bytes.
     """
     rules = rules if rules is not None else _rules_of(report)
+    summary = summary if summary is not None else RegistrySummary()
     stars = [
         star
         for star in STAR_TITLES
@@ -114,27 +184,36 @@ def render_html(
             for o in report.officers
         )
     ]
-    officers = []
-    for officer in report.officers:
-        officer_gauges = gauges(officer)
-        chart = (
-            Markup(
-                gauge_chart(officer_gauges, title=f"{officer.name} {officer.badge}")
-            )  # the chart escapes every text it holds
-            if officer_gauges
-            else None
-        )
-        officers.append({"entry": officer, "chart": chart})
+    metric = trend if trend is not None else trend_metric([report])
+    metric_text = metric_label(metric, rules=rules, labels=labels) if metric else ""
+    officers = _officers(report, history, metric, metric_text, evidence)
+    subtotals, total = beat_totals(report.officers, summary.beats)
+    groups = [(beat, [officers[b] for b in beat.badges]) for beat in subtotals] or [
+        (total, list(officers.values()))
+    ]
+    metric_keys = list(total.metrics)
+    station = summary.station
+    default_title = f"{report.month} 五星评选 five-star appraisal · {report.rules.name}"
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,
         rules=rules,
         stars=stars,
         star_titles=STAR_TITLES,
-        officers=officers,
-        headlines=headlines,
+        officers=list(officers.values()),
+        groups=groups,
+        subtotals=subtotals,
+        total=total,
+        beats=summary.beats,
+        metric_keys=metric_keys,
+        label=lambda key: metric_label(key, rules=rules, labels=labels),
+        headlines=[*summary.headlines, *headlines],
+        station=station,
+        trend_label=metric_text,
+        trend_span=min(len({r.month for r in history if r.month < report.month}) + 1, 6),
+        print_evidence=print_evidence,
         commands=_commands(report, verify),
-        title=title or f"{report.month} appraisal · {report.rules.name} {report.rules.version}",
+        title=title or (f"{station} · {default_title}" if station else default_title),
         awarded_total=sum(len(o.awarded) for o in report.officers),
     )
 
@@ -147,9 +226,27 @@ def write_html(
     headlines: Sequence[Headline] = (),
     verify: VerifyHint | None = None,
     title: str | None = None,
+    summary: RegistrySummary | None = None,
+    history: Sequence[AppraisalReport] = (),
+    evidence: Mapping[str, EvidenceNote] | None = None,
+    labels: Mapping[str, str] | None = None,
+    trend: str | None = None,
+    print_evidence: bool = False,
 ) -> Path:
     """Render ``report`` (see :func:`render_html`) into ``path``, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(report, rules=rules, headlines=headlines, verify=verify, title=title)
+    html = render_html(
+        report,
+        rules=rules,
+        headlines=headlines,
+        verify=verify,
+        title=title,
+        summary=summary,
+        history=history,
+        evidence=evidence,
+        labels=labels,
+        trend=trend,
+        print_evidence=print_evidence,
+    )
     path.write_text(html, encoding="utf-8")
     return path
