@@ -32,9 +32,11 @@ from beatpolice.domain.errors import (
     SettingError,
     StorageError,
     UnknownDisputeError,
+    UnknownFraudScriptError,
     UnknownOfficerError,
     UnknownPolicyError,
     UnknownRecordError,
+    UnknownRequestError,
     UnknownVenueError,
 )
 from beatpolice.projections.appraisal._engine import appraise, compare, verify
@@ -68,9 +70,11 @@ __all__ = [
     "Station",
     "StorageError",
     "UnknownDisputeError",
+    "UnknownFraudScriptError",
     "UnknownOfficerError",
     "UnknownPolicyError",
     "UnknownRecordError",
+    "UnknownRequestError",
     "UnknownVenueError",
     "__version__",
     "appraise",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from day_helpers import day_commands
+
 import beatpolice
 
 BEIJING = timezone(timedelta(hours=8))
@@ -195,4 +197,5 @@ def every_command() -> list[dict[str, Any]]:
             "passed": False,
             "occurred_at": later,
         },
+        *day_commands(),
     ]

@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent / "contract"))
 from contract_helpers import every_command  # noqa: E402
 
 import beatpolice  # noqa: E402
-from beatpolice.domain import Dispute, FieldRecord, Officer, Venue  # noqa: E402
+from beatpolice.domain import DayRecord, Dispute, FieldRecord, Officer, Venue  # noqa: E402
 
 
 def _recorded_at() -> datetime:
@@ -71,6 +71,7 @@ def main() -> None:
             Dispute.create_id("DSP1"),
             Venue.create_id("VEN1"),
             FieldRecord.create_id("D0001/V1"),
+            DayRecord.create_id("D0001/R1"),
         ):
             app.take_snapshot(aggregate_id)
             stored = app.snapshots.recorder.select_events(aggregate_id, desc=True, limit=1)[0]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from beatpolice.application._station_day import DayCommandMethods
 from beatpolice.domain import commands as c
 from beatpolice.domain.values import Level, Role
 
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["CommandMethods"]
 
 
-class CommandMethods:
-    """The keyword methods of every command of the contract (mixed into the station)."""
+class CommandMethods(DayCommandMethods):
+    """The keyword methods of every command of the contract (mixed into the station);
+    those of the 0.2 table come from :class:`DayCommandMethods`."""
 
     def handle(self, command: c.Command | dict[str, Any]) -> Receipt:
         """Check, decide and record one command (the station's own method)."""

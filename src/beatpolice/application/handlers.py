@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from beatpolice.application.handlers_day import DAY_HANDLERS
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.prefetch import names, stored_events, stored_versions
 from beatpolice.domain import commands as c
@@ -410,4 +411,5 @@ HANDLERS: dict[type[Any], Handler] = {
             cmd.finding, cmd.officer, cmd.passed, cmd.occurred_at, d
         ),
     ),
+    **DAY_HANDLERS,
 }

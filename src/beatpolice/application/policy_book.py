@@ -15,6 +15,7 @@ from collections.abc import Callable
 from beatpolice.domain.errors import UnknownPolicyError
 from beatpolice.domain.policy_record import PolicyRecord, key
 from beatpolice.domain.rules.escalation import SHIPPED_POLICIES, EscalationPolicy, load_policy
+from beatpolice.domain.rules.fraud_scripts import FraudCatalogue, load_catalogue
 
 __all__ = ["PolicyBook"]
 
@@ -28,10 +29,19 @@ class PolicyBook:
     Args:
         policy: the policy new disputes open under.
         stored: reads a policy record from the station's store.
+        fraud_scripts: the fraud-script catalogue fraud-risk assessments are decided
+            against (the shipped one when None, ADR 0905).
     """
 
-    def __init__(self, policy: EscalationPolicy, stored: StoredPolicy) -> None:
+    def __init__(
+        self,
+        policy: EscalationPolicy,
+        stored: StoredPolicy,
+        *,
+        fraud_scripts: FraudCatalogue | None = None,
+    ) -> None:
         self.policy = policy
+        self.fraud_scripts = fraud_scripts if fraud_scripts is not None else load_catalogue()
         self._stored = stored
         self._known: dict[tuple[str, str], EscalationPolicy] = {
             (policy.name, policy.version): policy

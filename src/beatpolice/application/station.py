@@ -52,6 +52,7 @@ from beatpolice.domain.rules.escalation import (
     load_policy,
     register_policy,
 )
+from beatpolice.domain.rules.fraud_scripts import FraudCatalogue, load_catalogue
 from beatpolice.domain.venue import Venue
 from beatpolice.projections.log_checkpoint import EventLogPort, HasEventLog
 
@@ -220,6 +221,9 @@ class Station(CommandMethods):
             which then refuse with :class:`NotAStoreError` ("no store at ...") and create
             nothing. A store written by 0.1 is refused either way, in one line naming
             ``beatpolice migrate OLD NEW``.
+        fraud_scripts: the fraud-script catalogue fraud-risk assessments are decided
+            against: a shipped name, the path of a TOML file, or a catalogue (the
+            shipped ``mps-common`` when None, ADR 0905).
     """
 
     def __init__(
@@ -231,6 +235,7 @@ class Station(CommandMethods):
         clock: Callable[[], datetime] | None = None,
         tolerance: timedelta = DEFAULT_TOLERANCE,
         create: bool = True,
+        fraud_scripts: str | Path | FraudCatalogue | None = None,
     ) -> None:
         self.time_zone = _checked_zone(time_zone)
         if not isinstance(tolerance, timedelta) or tolerance < timedelta(0):
@@ -239,7 +244,9 @@ class Station(CommandMethods):
         self.policy: EscalationPolicy = _checked_policy(policy)
         self._store: StoreURL = parse_url(url)
         self._clock = clock
-        self._book = PolicyBook(self.policy, self._stored_policy)
+        self._book = PolicyBook(
+            self.policy, self._stored_policy, fraud_scripts=load_catalogue(fraud_scripts)
+        )
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
         try:
@@ -526,6 +533,7 @@ def connect(
     clock: Callable[[], datetime] | None = None,
     create: bool = True,
     tolerance: timedelta = DEFAULT_TOLERANCE,
+    fraud_scripts: str | Path | FraudCatalogue | None = None,
 ) -> Station:
     """Open a station's store: ``memory://``, ``sqlite:///station.db`` or ``postgresql://...``.
 
@@ -543,5 +551,11 @@ def connect(
         1
     """
     return Station(
-        url, time_zone=time_zone, policy=policy, clock=clock, create=create, tolerance=tolerance
+        url,
+        time_zone=time_zone,
+        policy=policy,
+        clock=clock,
+        create=create,
+        tolerance=tolerance,
+        fraud_scripts=fraud_scripts,
     )

@@ -17,14 +17,12 @@ Example:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AwareDatetime as _AwareDatetime
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -33,7 +31,8 @@ from pydantic import (
     field_validator,
 )
 
-from beatpolice.domain._base import command_digest
+from beatpolice.domain import commands_day as day
+from beatpolice.domain._command_base import When, _Command
 from beatpolice.domain.errors import InvalidCommandError
 from beatpolice.domain.values import (
     Badge,
@@ -53,58 +52,38 @@ from beatpolice.domain.values import (
 __all__ = [
     "COMMAND_MODELS",
     "COMMAND_TYPES",
+    "AnswerRequest",
+    "AssessFraudRisk",
+    "CollectInformation",
     "Command",
     "EnlistOfficer",
     "EscalateDispute",
     "FindingSpec",
     "FollowUpDispute",
     "FollowUpVisit",
+    "HoldMeeting",
     "InspectVenue",
     "MediateDispute",
     "OpenDispute",
+    "PlanPatrols",
     "PlanVisits",
+    "ReceiveCommendation",
+    "ReceiveRequest",
+    "RecordOutreach",
+    "RecordPatrol",
     "RecordService",
+    "RecordSurvey",
     "RecordVisit",
     "ReferDispute",
     "RegisterVenue",
     "ReopenDispute",
     "ReportLead",
     "RetractRecord",
+    "TransferOfficer",
     "VerifyRectification",
     "parse_command",
     "validate_command",
 ]
-
-
-def _no_numbers(value: object) -> object:
-    # Lax pydantic reads a number as a Unix time; a station system sending one is a bug.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("must be an ISO 8601 time with an offset, not a number")
-    return value
-
-
-def _no_bare_date(value: object) -> object:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        raise ValueError("must be a time with an offset, not a bare date")
-    if isinstance(value, str) and len(value) <= 10:
-        raise ValueError("must be an ISO 8601 time with an offset, e.g. 2014-01-03T09:30:00+08:00")
-    return value
-
-
-When = Annotated[_AwareDatetime, BeforeValidator(_no_numbers), BeforeValidator(_no_bare_date)]
-"""A timezone-aware instant; a time without an offset is refused."""
-
-
-class _Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-    type: str
-
-    def digest(self) -> str:
-        """The idempotency key: the same command sent twice has the same digest."""
-        # the fields as they are: nested models, dates and times are canonicalised by
-        # command_digest (a model_dump first would cost more than the hashing)
-        return command_digest(self.type, {k: v for k, v in vars(self).items() if k != "type"})
 
 
 class EnlistOfficer(_Command):
@@ -313,7 +292,18 @@ Command = Annotated[
     | ReopenDispute
     | RegisterVenue
     | InspectVenue
-    | VerifyRectification,
+    | VerifyRectification
+    | day.TransferOfficer
+    | day.CollectInformation
+    | day.PlanPatrols
+    | day.RecordPatrol
+    | day.RecordOutreach
+    | day.HoldMeeting
+    | day.ReceiveRequest
+    | day.AnswerRequest
+    | day.AssessFraudRisk
+    | day.RecordSurvey
+    | day.ReceiveCommendation,
     Field(discriminator="type"),
 ]
 """Any command; ``"type"`` says which."""
@@ -337,6 +327,7 @@ COMMAND_TYPES: dict[str, type[_Command]] = {
         RegisterVenue,
         InspectVenue,
         VerifyRectification,
+        *day.DAY_COMMANDS,
     )
 }
 """Every command model by its ``type``."""
@@ -366,6 +357,19 @@ def _invalid(error: ValidationError, command: str) -> InvalidCommandError:
     if more:
         message = f"{message} (and {more} more problem{'s' if more > 1 else ''})"
     return InvalidCommandError(field, message, command=command)
+
+
+AnswerRequest = day.AnswerRequest
+AssessFraudRisk = day.AssessFraudRisk
+CollectInformation = day.CollectInformation
+HoldMeeting = day.HoldMeeting
+PlanPatrols = day.PlanPatrols
+ReceiveCommendation = day.ReceiveCommendation
+ReceiveRequest = day.ReceiveRequest
+RecordOutreach = day.RecordOutreach
+RecordPatrol = day.RecordPatrol
+RecordSurvey = day.RecordSurvey
+TransferOfficer = day.TransferOfficer
 
 
 def parse_command(line: str | bytes) -> Command:

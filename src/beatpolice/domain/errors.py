@@ -8,13 +8,15 @@ or the record and the rule that refused it::
     ├── UnknownRecordError           the command names something never recorded
     │   ├── UnknownOfficerError
     │   ├── UnknownDisputeError
-    │   └── UnknownVenueError
+    │   ├── UnknownVenueError
+    │   └── UnknownRequestError      an answer to a request never received
     ├── RuleViolationError           well-formed, but a domain rule refuses it
     │   ├── IdConflictError          same id, other content
     │   ├── FieldTimeError           a field time out of range or before what it follows
     │   ├── DisputeClosedError       a closed or referred dispute
     │   ├── EscalationRefusedError   the level would not rise
-    │   └── MediationRefusedError    the level's required participants are missing
+    │   ├── MediationRefusedError    the level's required participants are missing
+    │   └── UnknownFraudScriptError  a fraud script or feature not in the catalogue
     ├── AppraisalError               an appraisal asked with an unknown rule set, bad month
     │   └── QualityError             a quality report asked with an unknown rule set, bad month
     ├── AuditMismatchError           a report differs from its recomputation
@@ -59,9 +61,11 @@ __all__ = [
     "SettingError",
     "StorageError",
     "UnknownDisputeError",
+    "UnknownFraudScriptError",
     "UnknownOfficerError",
     "UnknownPolicyError",
     "UnknownRecordError",
+    "UnknownRequestError",
     "UnknownVenueError",
 ]
 
@@ -125,6 +129,13 @@ class UnknownVenueError(UnknownRecordError):
     rule = "a venue is registered before it is inspected"
 
 
+class UnknownRequestError(UnknownRecordError):
+    """No request with this id was received by the officer who answers it."""
+
+    kind = "request"
+    rule = "a request is received before it is answered"
+
+
 class RuleViolationError(BeatpoliceError):
     """A well-formed command that a domain rule refuses; ``rule`` names the rule.
 
@@ -179,6 +190,13 @@ class MediationRefusedError(RuleViolationError):
     """A mediation that cannot resolve the dispute at its level (participants missing)."""
 
     rule = "a resolution needs the level's required participants"
+
+
+class UnknownFraudScriptError(RuleViolationError, LookupError):
+    """A fraud-risk assessment names a script, or a feature of it, that is not in the
+    station's fraud-script catalogue; ``field`` is ``script`` or ``features.N``."""
+
+    rule = "a fraud script and its features are in the station's catalogue"
 
 
 class AppraisalError(BeatpoliceError, ValueError):

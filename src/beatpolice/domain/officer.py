@@ -1,11 +1,13 @@
-"""The community officer (社区民警): enlistment in a beat, and the monthly visit plans.
+"""The community officer (社区民警): enlistment, transfers, and the monthly plans.
 
 An officer is enlisted once, by badge (警号), into a station (派出所) and a beat
-(责任区), and is given a visit plan (走访计划) each month. What the officer records in
-the field (visits, leads, services) are records of their own
-(:mod:`beatpolice.domain.records`). The aggregate's state is the enlistment alone: it
-does not grow however long the officer serves, and two devices recording for one
-officer never conflict.
+(责任区), may be transferred to another beat or station (调动), and is given a visit
+plan (走访计划) and a patrol plan of must-patrol points (必巡点) each month. What the
+officer records in the field (visits, leads, services, patrols, ...) are records of
+their own (:mod:`beatpolice.domain.records`, :mod:`beatpolice.domain.day_records`).
+The aggregate's state is the enlistment alone (a transfer replaces its station and
+beat): it does not grow however long the officer serves, and two devices recording for
+one officer never conflict.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
+from pydantic import AwareDatetime
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
+from beatpolice.domain.errors import RuleViolationError
 
-__all__ = ["Officer", "OfficerEnlisted", "VisitsPlanned"]
+__all__ = ["Officer", "OfficerEnlisted", "OfficerTransferred", "PatrolsPlanned", "VisitsPlanned"]
 
 
 class OfficerState(TypedDict):
@@ -57,6 +61,25 @@ class Officer(StationAggregate):
         month: str
         households: tuple[str, ...]
 
+    class OfficerTransferred(StationAggregate.Event):
+        """The officer moved to another beat or station (调动); earlier work stays theirs."""
+
+        TOPIC: ClassVar[str] = "beatpolice:OfficerTransferred"
+        officer: str
+        from_station: str
+        from_beat: str
+        station: str
+        beat: str
+        occurred_at: AwareDatetime
+
+    class PatrolsPlanned(StationAggregate.Event):
+        """The must-patrol points (必巡点) of an officer's month (the coverage's denominator)."""
+
+        TOPIC: ClassVar[str] = "beatpolice:PatrolsPlanned"
+        officer: str
+        month: str
+        points: tuple[str, ...]
+
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Version 2 remembered records as short codes and commands as short digests."""
@@ -93,6 +116,51 @@ class Officer(StationAggregate):
         # appraisal read the plans from the events, so the state does not grow with them.
         pass
 
+    def transfer(self, station: str, beat: str, occurred_at: datetime, command: str) -> None:
+        """Move the officer to ``beat`` of ``station``; a transfer must change something."""
+        if (station, beat) == (self.station, self.beat):
+            raise RuleViolationError(
+                f"beat: officer {self.badge!r} already serves beat {beat!r} of {station!r}",
+                rule="a transfer moves the officer to another beat or station",
+                field="beat",
+            )
+        self._transfer(
+            officer=self.badge,
+            from_station=self.station,
+            from_beat=self.beat,
+            station=station,
+            beat=beat,
+            occurred_at=occurred_at,
+            command=command,
+        )
+
+    @event(OfficerTransferred)
+    def _transfer(
+        self,
+        officer: str,
+        from_station: str,
+        from_beat: str,
+        station: str,
+        beat: str,
+        occurred_at: datetime,
+        command: str,
+    ) -> None:
+        self.station = station
+        self.beat = beat
+
+    def plan_patrols(self, month: str, points: tuple[str, ...], command: str) -> None:
+        """Set the month's must-patrol points; a later plan for the same month replaces it."""
+        self._plan_patrols(officer=self.badge, month=month, points=points, command=command)
+
+    @event(PatrolsPlanned)
+    def _plan_patrols(
+        self, officer: str, month: str, points: tuple[str, ...], command: str
+    ) -> None:
+        # read from the events by the registries and the appraisal, as visit plans are
+        pass
+
 
 OfficerEnlisted = Officer.OfficerEnlisted
 VisitsPlanned = Officer.VisitsPlanned
+OfficerTransferred = Officer.OfficerTransferred
+PatrolsPlanned = Officer.PatrolsPlanned

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Literal
 
 import attrs
-from annotated_types import MaxLen, MinLen
+from annotated_types import Ge, Le, MaxLen, MinLen
 from hypothesis import strategies as st
 from pydantic import AfterValidator, AwareDatetime, BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
@@ -41,8 +41,11 @@ def command_types() -> tuple[str, ...]:
 class _Field:
     """What a field is, as far as generating values goes."""
 
-    kind: Literal["id", "month", "name", "text", "time", "bool", "enum", "date", "list", "model"]
+    kind: Literal[
+        "id", "month", "name", "text", "time", "bool", "int", "enum", "date", "list", "model"
+    ]
     max_length: int | None = None
+    """Of text and lists; for an integer, its largest value."""
     min_length: int = 0
     item: _Field | None = None
     enum: type[Enum] | None = None
@@ -84,6 +87,10 @@ def _describe_plain(annotation: Any, origin: Any, metadata: list[Any]) -> _Field
             lengths["max_length"] = item.max_length
         elif isinstance(item, MinLen):
             lengths["min_length"] = item.min_length
+        elif isinstance(item, Ge):
+            lengths["min_length"] = int(item.ge)  # type: ignore[call-overload]
+        elif isinstance(item, Le):
+            lengths["max_length"] = int(item.le)  # type: ignore[call-overload]
         elif isinstance(item, AfterValidator):
             checked = checked or item.func is check_text
             single_line = single_line or item.func.__name__ == "_check_single_line"
@@ -106,6 +113,8 @@ def _describe_plain(annotation: Any, origin: Any, metadata: list[Any]) -> _Field
         return _Field("time")
     if annotation is bool:
         return _Field("bool")
+    if annotation is int:
+        return _Field("int", min_length=min_length, max_length=max_length)
     if annotation is date:
         return _Field("date")
     if isinstance(annotation, type) and issubclass(annotation, Enum):
@@ -138,6 +147,9 @@ def _required_values(field: _Field) -> st.SearchStrategy[Any]:
         return f.aware_datetimes()
     if field.kind == "bool":
         return st.booleans()
+    if field.kind == "int":
+        # counts of people: small ones find what large ones do
+        return st.integers(min_value=field.min_length, max_value=field.min_length + 500)
     if field.kind == "date":
         return f.dates()
     if field.kind == "enum":
@@ -168,13 +180,27 @@ def _fields_of(model: type[BaseModel]) -> dict[str, _Field]:
     }
 
 
+def _repaired(fields: dict[str, Any]) -> dict[str, Any]:
+    """Make independently drawn fields agree where a command relates two of them."""
+    if "respondents" in fields and fields.get("positive", 0) > fields["respondents"]:
+        fields["positive"] = fields["respondents"]  # positive answers <= respondents
+    if fields.get("subject") not in (None, "person") and fields.get("category") is not None:
+        fields["category"] = None  # a category is given for people only
+    started, ended = fields.get("started_at"), fields.get("ended_at")
+    if started is not None and ended is not None and ended < started:
+        fields["started_at"], fields["ended_at"] = ended, started  # a patrol ends after it starts
+    return fields
+
+
 @cache
 def model_strategy(model: type[BaseModel]) -> st.SearchStrategy[Any]:
     """Valid instances of a command model (or of a model nested in one)."""
     described = _fields_of(model)
     required = {name: _values(field) for name, field in described.items() if field.required}
     optional = {name: _values(field) for name, field in described.items() if not field.required}
-    return st.fixed_dictionaries(required, optional=optional).map(model.model_validate)
+    return (
+        st.fixed_dictionaries(required, optional=optional).map(_repaired).map(model.model_validate)
+    )
 
 
 def commands(*types_: str) -> st.SearchStrategy[Any]:

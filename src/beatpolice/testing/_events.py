@@ -46,13 +46,25 @@ def _for_annotation(name: str, annotation: Any) -> st.SearchStrategy[Any]:
     if origin is tuple:
         return st.lists(_for_annotation(name, arguments[0]), max_size=4).map(tuple)
     if annotation is str:
-        if name in ("dispute", "venue", "officer", "visit", "record", "finding", "id", "badge"):
+        if name in (
+            "dispute",
+            "venue",
+            "officer",
+            "visit",
+            "record",
+            "finding",
+            "id",
+            "badge",
+            "request",
+        ):
             return f.record_ids()
         if name == "month":
             return f.months()
         return f.names()
     if annotation is bool:
         return st.booleans()
+    if annotation is int:
+        return st.integers(min_value=0, max_value=10**6)  # counts of people and features
     if isinstance(annotation, type) and issubclass(annotation, datetime):
         return f.aware_datetimes()
     if annotation is date:
