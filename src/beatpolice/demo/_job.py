@@ -12,7 +12,9 @@ from pathlib import Path
 
 import attrs
 
+from beatpolice.adapters.html._context import RegistrySummary
 from beatpolice.adapters.html._html import Headline, VerifyHint, write_html
+from beatpolice.adapters.html._trend import trend_months
 from beatpolice.application.station import Station
 from beatpolice.demo._generator import generate
 from beatpolice.demo._month import DemoConfig, DemoMonth
@@ -131,6 +133,11 @@ def run_demo(
         registries.catch_up(progress=step("registries"))
         figures = headlines(registries, demo)
         report = appraise(station, month=demo.config.month, rules=rules, as_of=demo.decided_at)
+        summary = RegistrySummary.read(registries, month=demo.config.month, as_of=demo.decided_at)
+        history = [
+            appraise(station, month=month, rules=rules, as_of=demo.decided_at)
+            for month in trend_months(demo.config.month)
+        ]
     finally:
         station.close()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -139,7 +146,8 @@ def run_demo(
     html_path = write_html(
         out_dir / f"report-{demo.config.month}.html",
         report,
-        headlines=figures,
+        summary=summary,
+        history=history,
         verify=VerifyHint(db=db_label or url, json_path=str(json_path)),
         title=f"{demo.config.station} · {demo.config.month} 五星评选 five-star appraisal",
     )
