@@ -3,7 +3,8 @@
 Markers in a page are replaced at build time:
 
 - ``<!-- cli-help -->``: the ``--help`` of ``beatpolice`` and of every subcommand;
-- ``<!-- json-schema:commands -->`` / ``<!-- json-schema:events -->``: the JSON Schema;
+- ``<!-- json-schema:NAME -->`` (commands, events, report, receipt, registry, quality):
+  a JSON Schema's top level and the table of its definitions;
 - ``<!-- decisions -->``: the list of decision records in ``docs/decisions/``.
 """
 
@@ -40,10 +41,24 @@ def _cli_help() -> str:
 
 
 def _schema(which: str) -> str:
-    from beatpolice.adapters.schema import command_schema, event_schema
+    """A schema's top level as JSON and its definitions as a table (the whole is long:
+    the text rules list code points; ``beatpolice schema NAME`` prints it)."""
+    from beatpolice.adapters.schema import SCHEMAS
 
-    schema = command_schema() if which == "commands" else event_schema()
-    return "```json\n" + json.dumps(schema, indent=2, ensure_ascii=False) + "\n```\n"
+    schema = SCHEMAS[which]()
+    defs = schema.get("$defs", {})
+    top = {key: value for key, value in schema.items() if key != "$defs"}
+    rows = ["| definition | what it is |", "|---|---|"]
+    for name, entry in sorted(defs.items()):
+        about = (entry.get("description") or "").strip().splitlines()
+        rows.append(f"| `{name}` | {about[0] if about else ''} |")
+    return (
+        "```json\n"
+        + json.dumps(top, indent=2, ensure_ascii=False)
+        + "\n```\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )
 
 
 def _decisions() -> str:
@@ -60,7 +75,7 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     if "<!-- cli-help -->" in markdown:
         with contextlib.redirect_stdout(io.StringIO()):
             markdown = markdown.replace("<!-- cli-help -->", _cli_help())
-    for which in ("commands", "events"):
+    for which in ("commands", "events", "report", "receipt", "registry", "quality"):
         marker = f"<!-- json-schema:{which} -->"
         if marker in markdown:
             markdown = markdown.replace(marker, _schema(which))
