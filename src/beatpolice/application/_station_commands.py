@@ -174,6 +174,14 @@ class CommandMethods(DayCommandMethods):
         """Check a finding's rectification (``RectificationVerified`` or ``...Failed``)."""
         return self.handle(c.build(c.VerifyRectification, _fields(locals())))  # type: ignore[arg-type]
 
+    def erase_personal_data(self, *, subject: str, reason: str, occurred_at: datetime) -> Receipt:
+        """Erase a data subject's personal data: destroy its key (``PersonalDataErased``).
+
+        ``subject`` is ``household:ID``, ``dispute:ID`` or ``record:OFFICER/ID``. The
+        events stay; every reader shows ``[erased]`` in place of the subject's text.
+        """
+        return self.handle(c.build(c.ErasePersonalData, _fields(locals())))  # type: ignore[arg-type]
+
 
 def _fields(arguments: dict[str, Any]) -> dict[str, Any]:
     fields = {key: value for key, value in arguments.items() if key != "self"}

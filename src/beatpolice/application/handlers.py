@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from beatpolice.application.handlers_day import DAY_HANDLERS
+from beatpolice.application.handlers_privacy import PRIVACY_HANDLERS
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.prefetch import names, stored_events, stored_versions
 from beatpolice.domain import commands as c
@@ -412,4 +413,5 @@ HANDLERS: dict[type[Any], Handler] = {
         ),
     ),
     **DAY_HANDLERS,
+    **PRIVACY_HANDLERS,
 }

@@ -48,6 +48,7 @@ from beatpolice.domain.officer import (
     VisitsPlanned,
 )
 from beatpolice.domain.policy_record import PolicyAdopted, PolicyRecord
+from beatpolice.domain.privacy import Erasure, PersonalDataErased
 from beatpolice.domain.records import (
     FieldRecord,
     LeadReported,
@@ -106,6 +107,7 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     FraudRiskAssessed,
     SurveyRecorded,
     CommendationReceived,
+    PersonalDataErased,
     PolicyAdopted,
 )
 """Every event class, in contract order (then the ones the store keeps for itself)."""
@@ -123,6 +125,7 @@ __all__ = [
     "DisputeReopened",
     "DisputeResolved",
     "DomainEvent",
+    "Erasure",
     "EscalationPolicy",
     "FieldRecord",
     "Finding",
@@ -149,6 +152,7 @@ __all__ = [
     "PatrolMode",
     "PatrolsPlanned",
     "PersonCategory",
+    "PersonalDataErased",
     "PolicyAdopted",
     "PolicyRecord",
     "RecordRetracted",

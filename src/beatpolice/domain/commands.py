@@ -33,6 +33,7 @@ from pydantic import (
 
 from beatpolice.domain import commands_day as day
 from beatpolice.domain._command_base import When, _Command
+from beatpolice.domain.commands_privacy import ErasePersonalData
 from beatpolice.domain.errors import InvalidCommandError
 from beatpolice.domain.values import (
     Badge,
@@ -57,6 +58,7 @@ __all__ = [
     "CollectInformation",
     "Command",
     "EnlistOfficer",
+    "ErasePersonalData",
     "EscalateDispute",
     "FindingSpec",
     "FollowUpDispute",
@@ -275,7 +277,6 @@ class VerifyRectification(_Command):
     passed: StrictBool
     occurred_at: When
 
-
 Command = Annotated[
     EnlistOfficer
     | PlanVisits
@@ -303,7 +304,8 @@ Command = Annotated[
     | day.AnswerRequest
     | day.AssessFraudRisk
     | day.RecordSurvey
-    | day.ReceiveCommendation,
+    | day.ReceiveCommendation
+    | ErasePersonalData,
     Field(discriminator="type"),
 ]
 """Any command; ``"type"`` says which."""
@@ -327,6 +329,7 @@ COMMAND_TYPES: dict[str, type[_Command]] = {
         RegisterVenue,
         InspectVenue,
         VerifyRectification,
+        ErasePersonalData,
         *day.DAY_COMMANDS,
     )
 }

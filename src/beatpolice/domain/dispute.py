@@ -21,7 +21,7 @@ Every rule a command can break is named in its refusal (``[rule: ...]``):
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -36,6 +36,7 @@ from beatpolice.domain.errors import (
     RuleViolationError,
 )
 from beatpolice.domain.field_time import check_not_before
+from beatpolice.domain.privacy import PERSONAL
 from beatpolice.domain.rules.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.values import Level, Outcome, Role
 
@@ -62,7 +63,7 @@ class DisputeState(TypedDict):
     key: str
     officer: str
     category: str
-    parties: tuple[str, ...]
+    parties: Annotated[tuple[str, ...], PERSONAL]
     policy: str
     policy_version: str
     level: Level
@@ -87,7 +88,7 @@ class Dispute(StationAggregate):
         dispute: str
         officer: str
         category: str
-        parties: tuple[str, ...]
+        parties: Annotated[tuple[str, ...], PERSONAL]
         occurred_at: AwareDatetime
         level: Level
         requested_level: Level | None = None
@@ -104,7 +105,7 @@ class Dispute(StationAggregate):
         officer: str
         from_level: Level
         to_level: Level
-        reason: str
+        reason: Annotated[str, PERSONAL]
         occurred_at: AwareDatetime
 
     class MediationHeld(StationAggregate.Event):
@@ -143,7 +144,7 @@ class Dispute(StationAggregate):
         dispute: str
         officer: str
         to: str
-        reason: str
+        reason: Annotated[str, PERSONAL]
         level: Level
         occurred_at: AwareDatetime
 
@@ -153,7 +154,7 @@ class Dispute(StationAggregate):
         TOPIC: ClassVar[str] = "beatpolice:DisputeReopened"
         dispute: str
         officer: str
-        reason: str
+        reason: Annotated[str, PERSONAL]
         occurred_at: AwareDatetime
 
     @staticmethod

@@ -24,6 +24,7 @@ or the record and the rule that refused it::
     ├── CalendarCoverageError        no holiday calendar for a deadline's year
     ├── ConcurrencyError             another writer changed the aggregate first
     ├── SettingError                 a station setting is unusable (time zone, tolerance)
+    │   └── MasterKeyError           the master key is missing, malformed or not this store's
     ├── UnknownPolicyError           a dispute's escalation policy is in neither the
     │                                store nor the package
     ├── CommandFailedError           a command could not be decided (a defect; only
@@ -52,6 +53,7 @@ __all__ = [
     "FieldTimeError",
     "IdConflictError",
     "InvalidCommandError",
+    "MasterKeyError",
     "MediationRefusedError",
     "MissingExtraError",
     "NotAStoreError",
@@ -237,6 +239,13 @@ class StorageError(BeatpoliceError):
 
 class SettingError(BeatpoliceError, ValueError):
     """A station setting cannot be used: an unknown time zone, a negative tolerance, ..."""
+
+
+class MasterKeyError(SettingError):
+    """The station's master key is missing, malformed, or not the key of this store.
+
+    Personal text is never shown as garbage: without the right key nothing is read.
+    """
 
 
 class UnknownPolicyError(BeatpoliceError, LookupError):

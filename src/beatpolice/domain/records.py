@@ -15,7 +15,7 @@ visit. Nothing is ever deleted: a retraction is an event of its own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime
@@ -24,6 +24,7 @@ from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
 from beatpolice.domain.errors import IdConflictError, RuleViolationError, UnknownRecordError
 from beatpolice.domain.field_time import check_not_before
+from beatpolice.domain.privacy import PERSONAL
 from beatpolice.domain.values import LeadKind
 
 __all__ = [
@@ -99,7 +100,7 @@ class FieldRecord(StationAggregate):
         household: str
         occurred_at: AwareDatetime
         people_match_register: bool
-        notes: str | None = None
+        notes: Annotated[str | None, PERSONAL] = None
 
         def apply(self, aggregate: Any) -> None:
             _start(aggregate, "visit", self.id, self.officer, self.occurred_at)
@@ -112,7 +113,7 @@ class FieldRecord(StationAggregate):
         officer: str
         kind: LeadKind
         occurred_at: AwareDatetime
-        summary: str
+        summary: Annotated[str, PERSONAL]
 
         def apply(self, aggregate: Any) -> None:
             _start(aggregate, "lead", self.id, self.officer, self.occurred_at)
@@ -149,7 +150,7 @@ class FieldRecord(StationAggregate):
         record: str
         record_kind: str
         officer: str
-        reason: str
+        reason: Annotated[str, PERSONAL]
         occurred_at: AwareDatetime
 
         def apply(self, aggregate: Any) -> None:

@@ -6,11 +6,19 @@ current event validates in one pass of pydantic's JSON parser). An event class w
 class's ``upcast_vN_vN+1(state)`` static methods in order before validation, so a
 schema change never orphans stored events. eventsourcing's pydantic example mapper
 skips this step; ours does not.
+
+Residents' personal text is sealed on the way out and opened on the way in (ADR 0700,
+0702): every field marked :data:`~beatpolice.domain.privacy.PERSONAL` (and every marked
+key of a snapshot's state) is stored as a sealed value of the event's data subject,
+when the mapper has a :attr:`PydanticMapper.keyring`. Reading opens any sealed value it
+finds, whatever the event's version; :meth:`PydanticMapper.to_sealed_event` leaves
+them sealed, for the projections, which copy them without reading them.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any, Protocol, cast, get_type_hints
 from uuid import UUID
 
 import orjson
@@ -20,7 +28,22 @@ from eventsourcing.persistence import Mapper, StoredEvent, TranscodingNotRegiste
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
-__all__ = ["JSONTranscoder", "PydanticMapper", "decode_event", "encode_event"]
+from beatpolice.domain._base import AggregateSnapshot
+from beatpolice.domain.privacy import Subject, personal_fields, personal_state, subject_of
+
+__all__ = ["JSONTranscoder", "PydanticMapper", "Sealer", "decode_event", "encode_event"]
+
+
+class Sealer(Protocol):
+    """What seals and opens personal text (the station's keyring)."""
+
+    def seal_text(self, subject: Subject, text: str) -> str:
+        """``text`` sealed under ``subject``'s data key."""
+        ...
+
+    def open_document(self, document: Any) -> Any:
+        """JSON data with every sealed value in it opened."""
+        ...
 
 
 _LEAF = frozenset({str, int, bool, type(None)})
@@ -133,24 +156,88 @@ class JSONTranscoder(_EventsourcingJSONTranscoder):
 
 
 _VERSIONED = b'{"class_version":'
+_SEALED = b'"bpenc1:'
 
 
-def encode_event(event: BaseModel) -> bytes:
-    """The stored JSON of an event, with its ``class_version`` when above 1."""
+@lru_cache(maxsize=256)
+def _personal_state(topic: str) -> tuple[type[Any], tuple[str, ...]]:
+    aggregate = cast(type[Any], resolve_topic(topic))
+    state = getattr(aggregate, "State", None)
+    hints = get_type_hints(state, include_extras=True) if state is not None else {}
+    return aggregate, personal_state(hints)
+
+
+def _seal(
+    values: dict[str, Any], names: tuple[str, ...], subject: Subject, sealer: Sealer
+) -> None:
+    for name in names:
+        value = values.get(name)
+        if isinstance(value, str):
+            values[name] = sealer.seal_text(subject, value)
+        elif isinstance(value, list):
+            values[name] = [
+                sealer.seal_text(subject, item) if isinstance(item, str) else item
+                for item in value
+            ]
+
+
+def _sealed_json(event: BaseModel, sealer: Sealer | None) -> dict[str, Any] | None:
+    """The event's JSON data with its personal fields sealed; None when it has none."""
+    if sealer is None:
+        return None
+    if isinstance(event, AggregateSnapshot):
+        aggregate, names = _personal_state(event.topic)
+        if not names:
+            return None
+        data = event.model_dump(mode="json")
+        _seal(data["state"], names, subject_of(aggregate, data["state"]), sealer)
+        return data
+    names = personal_fields(type(event))
+    if not names:
+        return None
+    data = event.model_dump(mode="json")
+    _seal(data, names, subject_of(type(event), data), sealer)
+    return data
+
+
+def encode_event(event: BaseModel, sealer: Sealer | None = None) -> bytes:
+    """The stored JSON of an event, with its ``class_version`` when above 1.
+
+    With a ``sealer``, the event's personal fields are stored sealed.
+    """
     class_version = getattr(type(event), "class_version", 1)
+    data = _sealed_json(event, sealer)
+    if data is None:
+        if class_version == 1:
+            return event.__pydantic_serializer__.to_json(event)
+        data = event.model_dump(mode="json")
     if class_version == 1:
-        return event.__pydantic_serializer__.to_json(event)
+        return orjson.dumps(data)
     # first key, so a reader tells versioned JSON from its first bytes
-    return orjson.dumps({"class_version": class_version, **event.model_dump(mode="json")})
+    return orjson.dumps({"class_version": class_version, **data})
 
 
-def decode_event(topic: str, state: bytes, originator_id: UUID | str, version: int) -> BaseModel:
-    """Rebuild an event from its stored JSON, upcasting an older ``class_version``."""
+def decode_event(
+    topic: str,
+    state: bytes,
+    originator_id: UUID | str,
+    version: int,
+    opener: Sealer | None = None,
+) -> BaseModel:
+    """Rebuild an event from its stored JSON, upcasting an older ``class_version``.
+
+    With an ``opener``, sealed personal text is opened (``[erased]`` once its key is
+    destroyed); without one it is left sealed.
+    """
     cls = cast(type[BaseModel], resolve_topic(topic))
     class_version = getattr(cls, "class_version", 1)
-    if class_version == 1 and not state.startswith(_VERSIONED):
+    sealed = opener is not None and _SEALED in state
+    if class_version == 1 and not sealed and not state.startswith(_VERSIONED):
         return cls.model_validate_json(state)
     data: dict[str, Any] = orjson.loads(state)
+    if sealed:
+        assert opener is not None
+        data = opener.open_document(data)
     from_version = data.pop("class_version", 1)
     while from_version < class_version:
         getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(data)
@@ -161,11 +248,14 @@ def decode_event(topic: str, state: bytes, originator_id: UUID | str, version: i
 
 
 class PydanticMapper(Mapper[UUID]):
-    """eventsourcing's mapper for beatpolice events (no compression or cipher yet)."""
+    """eventsourcing's mapper for beatpolice events, sealing personal text (no compressor)."""
+
+    keyring: Sealer | None = None
+    """The station's keyring; set by the station when it opens (None: nothing sealed)."""
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        """Encode a domain event for the store."""
-        state = encode_event(cast(BaseModel, domain_event))
+        """Encode a domain event for the store, its personal fields sealed."""
+        state = encode_event(cast(BaseModel, domain_event), self.keyring)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -178,13 +268,26 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        """Decode a stored event (upcasting it if it is of an older version)."""
+        """Decode a stored event (upcasting it if it is of an older version), opened."""
+        return self._decode(stored_event, self.keyring)
+
+    def to_sealed_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """Decode a stored event leaving its personal text sealed (for projections)."""
+        return self._decode(stored_event, None)
+
+    def _decode(
+        self, stored_event: StoredEvent, opener: Sealer | None
+    ) -> DomainEventProtocol[UUID]:
         state = stored_event.state
         if self.cipher:
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
         event = decode_event(
-            stored_event.topic, state, stored_event.originator_id, stored_event.originator_version
+            stored_event.topic,
+            state,
+            stored_event.originator_id,
+            stored_event.originator_version,
+            opener,
         )
         return cast(DomainEventProtocol[UUID], event)
