@@ -19,7 +19,7 @@ from beatpolice.application.handlers_privacy import PRIVACY_HANDLERS
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.prefetch import names, stored_events, stored_versions
 from beatpolice.domain import commands as c
-from beatpolice.domain._base import StationAggregate, stable_id
+from beatpolice.domain._base import StationAggregate, short_digest, stable_id
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
     IdConflictError,
@@ -247,6 +247,18 @@ def _on_record(field: str, action: Callable[[FieldRecord, Any, str], None]) -> H
     return handler
 
 
+def _on_plan_visits(book: PolicyBook, uow: UnitOfWork, cmd: c.PlanVisits, digest: str) -> int:
+    """A later plan always replaces the earlier one (ADR 0530): a plan is a re-send only
+    when it is the month's plan in force, not when it repeats an older one (A, B, A)."""
+    officer = _existing(uow, Officer, cmd.officer, "officer")
+    in_force = officer.plan_in_force(cmd.month)
+    if in_force == short_digest(digest) or (in_force is None and officer.has_seen(digest)):
+        return 0
+    before = officer.version
+    officer.plan_visits(cmd.month, cmd.households, digest)
+    return officer.version - before
+
+
 def _on_enlist(book: PolicyBook, uow: UnitOfWork, cmd: c.EnlistOfficer, digest: str) -> int:
     if _is_resend(uow, Officer, cmd.badge, "badge", digest):
         return 0
@@ -315,9 +327,7 @@ def _findings(specs: tuple[c.FindingSpec, ...]) -> tuple[Finding, ...]:
 
 HANDLERS: dict[type[Any], Handler] = {
     c.EnlistOfficer: _on_enlist,
-    c.PlanVisits: _on(
-        Officer, "officer", lambda o, cmd, d, _: o.plan_visits(cmd.month, cmd.households, d)
-    ),
+    c.PlanVisits: _on_plan_visits,
     c.RecordVisit: _creating_record(
         lambda cmd, d: FieldRecord.visit(
             id=cmd.id,

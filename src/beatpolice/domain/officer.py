@@ -13,17 +13,21 @@ one officer never conflict.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NotRequired
 from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import AwareDatetime
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
-from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
+from beatpolice.domain._base import CreatedEvent, StationAggregate, short_digest, stable_id
 from beatpolice.domain.errors import RuleViolationError
 
 __all__ = ["Officer", "OfficerEnlisted", "OfficerTransferred", "PatrolsPlanned", "VisitsPlanned"]
+
+
+PLANS_KEPT = 24
+"""How many of the latest months planned the officer's state remembers (ADR 0530)."""
 
 
 class OfficerState(TypedDict):
@@ -32,6 +36,7 @@ class OfficerState(TypedDict):
     _created_on: datetime
     _modified_on: datetime
     _commands: set[str]
+    _plans: NotRequired[dict[str, str]]
     badge: str
     name: str
     station: str
@@ -112,9 +117,27 @@ class Officer(StationAggregate):
     def _plan_visits(
         self, officer: str, month: str, households: tuple[str, ...], command: str
     ) -> None:
-        # Nothing the officer decides later depends on a plan: the registries and the
-        # appraisal read the plans from the events, so the state does not grow with them.
-        pass
+        # The registries and the appraisal read the plans from the events; the state
+        # keeps only which command made each recent month's plan in force (ADR 0530), so
+        # that a plan re-issued after another (A, B, A) is recorded, not taken as a
+        # re-send. Bounded: the last PLANS_KEPT months planned.
+        plans: dict[str, str] | None = getattr(self, "_plans", None)
+        if plans is None:
+            plans = {}
+            self._plans = plans
+        plans.pop(month, None)
+        plans[month] = short_digest(command)
+        while len(plans) > PLANS_KEPT:
+            plans.pop(next(iter(plans)))
+
+    def plan_in_force(self, month: str) -> str | None:
+        """The short digest of the command whose plan is in force for ``month``.
+
+        None when this officer's state does not know (no plan, or one older than the
+        last :data:`PLANS_KEPT` months planned, or a snapshot made before 0.2).
+        """
+        plans: dict[str, str] | None = getattr(self, "_plans", None)
+        return None if plans is None else plans.get(month)
 
     def transfer(self, station: str, beat: str, occurred_at: datetime, command: str) -> None:
         """Move the officer to ``beat`` of ``station``; a transfer must change something."""
