@@ -66,7 +66,7 @@ class OfficerQuality(_Model):
 
 
 class QualityReport(_Model):
-    """A month's data-quality signals beside its appraisal (issue 16, ADRs 0950-0959)."""
+    """A month's data-quality signals beside its appraisal (ADRs 0950-0958)."""
 
     month: str
     time_zone: str
