@@ -360,3 +360,14 @@ def test_page_with_everything_is_the_same_bytes_twice(
     report, history, summary = station_months
     once = render_html(report, summary=summary, history=history)
     assert once == render_html(report, summary=summary, history=list(reversed(history)))
+
+
+def test_an_eligible_star_the_quota_cut_says_why_it_was_not_awarded(
+    report: AppraisalReport,
+) -> None:
+    saved = report.model_dump(mode="json")
+    saved["officers"][0]["eligible"] = ["visit", "service"]
+    saved["officers"][0]["not_awarded"] = {"service": "quota 1: ranked 2nd"}
+    html = render_html(AppraisalReport.model_validate(saved))
+    assert '<td class="star eligible" title="quota 1: ranked 2nd">☆</td>' in html
+    assert "服务群众之星 Service: quota 1: ranked 2nd</p>" in html
