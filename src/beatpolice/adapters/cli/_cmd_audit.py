@@ -7,6 +7,7 @@
     beatpolice audit check [--checkpoint FILE ...] [--public-key FILE]
     beatpolice audit bundle REPORT.json --out BUNDLE.json --key FILE [--rules FILE]
     beatpolice audit verify REPORT.json | BUNDLE.json [--public-key FILE] [--rules FILE]
+    beatpolice audit show REFERENCE [--json]
 
 Exit codes: 0 matched, 1 something differs (named on standard error), 2 a usage error.
 """
@@ -95,6 +96,11 @@ def register(subparsers: Any) -> None:
         "--public-key", type=input_file, help="a bundle's expected signer (seal.pub)"
     )
     verify_parser.set_defaults(func=run_verify)
+
+    show = add_command(actions, "show", help="print the event behind an evidence reference")
+    show.add_argument("reference", help="a reference as a report's evidence lists it")
+    show.add_argument("--json", action="store_true", help="print it as JSON")
+    show.set_defaults(func=run_show)
 
 
 def _read(path: Path) -> bytes:
@@ -271,3 +277,26 @@ def _verify_online(args: argparse.Namespace, report: AppraisalReport) -> None:
                 )
     finally:
         station.close()
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print, in words, the stored event behind an evidence reference (ADR 0539)."""
+    from beatpolice.domain.errors import AppraisalError
+    from beatpolice.projections.appraisal._evidence import describe, resolve_evidence
+
+    station = open_station(args, create=False)
+    try:
+        try:
+            found = resolve_evidence(station, [args.reference]).get(args.reference)
+        except AppraisalError as error:
+            raise UsageError(str(error)) from error
+        if found is None:
+            say(f"{args.reference}: no stored event has this reference", sys.stderr)
+            return EXIT_REFUSED
+        if args.json:
+            say(found.model_dump_json())
+        else:
+            say(describe(found, station.time_zone))
+    finally:
+        station.close()
+    return EXIT_OK

@@ -10,7 +10,21 @@ Audits and bundles recompute a month from stored events alone with
 the month, the rule set, ``as_of`` and the zone, and nothing derived).
 """
 
+from beatpolice.projections.appraisal._evidence import (
+    Evidence,
+    describe,
+    report_evidence,
+    resolve_evidence,
+)
 from beatpolice.projections.appraisal._from_events import MonthFold, appraise_events
 from beatpolice.projections.appraisal._verify import stored_events
 
-__all__ = ["MonthFold", "appraise_events", "stored_events"]
+__all__ = [
+    "Evidence",
+    "MonthFold",
+    "appraise_events",
+    "describe",
+    "report_evidence",
+    "resolve_evidence",
+    "stored_events",
+]
