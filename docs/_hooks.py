@@ -6,6 +6,11 @@ Markers in a page are replaced at build time:
 - ``<!-- json-schema:NAME -->`` (commands, events, report, receipt, registry, quality):
   a JSON Schema's top level and the table of its definitions;
 - ``<!-- decisions -->``: the list of decision records in ``docs/decisions/``.
+
+Docstrings are written for both ``help()`` and this site: an ``Example:`` section is
+rendered as code like ``Examples:`` (griffe knows only the plural), and Sphinx roles
+(``:func:`beatpolice.connect```) become cross-references to the API page where the
+name is documented there, and plain code elsewhere (ADR 0816).
 """
 
 from __future__ import annotations
@@ -19,6 +24,31 @@ from pathlib import Path
 from typing import Any
 
 DOCS = Path(__file__).parent
+
+_ROLE = re.compile(
+    r":(?:func|class|mod|meth|attr|data|exc|obj|const):<code>(?P<tilde>~?)(?P<path>\.?[A-Za-z_][\w.]*)"
+    r"(?:\(\))?</code>"
+)
+
+
+def on_startup(**_: Any) -> None:
+    """Read a docstring's ``Example:`` section as examples (``>>>`` lines as code)."""
+    from griffe._internal.docstrings import google
+    from griffe._internal.enumerations import DocstringSectionKind
+
+    google._section_kind.setdefault("example", DocstringSectionKind.examples)
+
+
+def _reference(match: re.Match[str]) -> str:
+    path = match["path"]
+    shown = path.rsplit(".", 1)[-1] if match["tilde"] else path
+    # optional: a name not rendered on the site stays plain code, with no warning
+    return f'<autoref identifier="{path}" optional><code>{shown}</code></autoref>'
+
+
+def on_page_content(html: str, **_: Any) -> str:
+    """Turn the Sphinx roles left in rendered docstrings into cross-references."""
+    return _ROLE.sub(_reference, html)
 
 
 def _help_texts() -> list[tuple[str, str]]:

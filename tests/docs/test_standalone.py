@@ -54,4 +54,5 @@ def test_the_sources_page_names_every_article_by_title_publisher_and_date() -> N
         assert f"the {short}" in page
     for date in ("2025-06-21", "2014-05-23", "2022-06-17"):
         assert date in page
-    assert "人民公安报" in page and "大众网德州频道" in page
+    assert "人民公安报" in page
+    assert "大众网德州频道" in page
