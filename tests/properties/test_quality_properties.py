@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import beatpolice
 from beatpolice.domain.officer import Officer
+from beatpolice.projections.quality._engine import quality_runner
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONTH = "2014-01"
@@ -27,6 +28,7 @@ TOPIC = {
     "follow_up_visit": "beatpolice:VisitFollowedUp",
     "report_lead": "beatpolice:LeadReported",
     "record_service": "beatpolice:ServiceRendered",
+    "retract_record": "beatpolice:RecordRetracted",
 }
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -126,7 +128,7 @@ def record(month: Month) -> tuple[beatpolice.Station, dict[str, str]]:
     for item in sorted(month.plan, key=lambda p: p.recorded):
         now[0] = item.recorded
         receipt = station.handle(item.command)
-        key = item.command.get("id") or item.command["visit"]
+        key = item.command.get("id") or item.command.get("visit") or item.command["record"]
         owner = Officer.create_id(item.command["officer"])
         ref = f"{TOPIC[item.command['type']]}@{owner}/{key}#{receipt.digest[7:19]}"
         if item.tag:
@@ -337,3 +339,41 @@ def test_a_household_visited_by_two_officers_on_one_day_is_flagged_for_both(
 
     assert found[owner] == [("shared_household", set(injected))]
     assert found[other] == [("shared_household", set(injected))]
+
+
+@SETTINGS
+@given(clean_months(), st.integers(1, 7), st.integers(1, 20), st.data())
+def test_catching_up_page_by_page_equals_reading_once(
+    month: Month, page: int, every: int, data: st.DataObject
+) -> None:
+    visits = [p for p in month.plan if p.command["type"] == "record_visit"]
+    last = max(p.recorded for p in month.plan)
+    for number, visit in enumerate(data.draw(st.lists(st.sampled_from(visits), unique_by=id))):
+        month.plan.append(
+            Planned(
+                last + timedelta(hours=number + 1),
+                {
+                    "type": "retract_record",
+                    "record": visit.command["id"],
+                    "officer": visit.command["officer"],
+                    "reason": "录错",
+                    "occurred_at": visit.command["occurred_at"],
+                },
+            )
+        )
+    once, _ = record(month)
+    expected = beatpolice.quality(once, month=MONTH)
+    now = [datetime(2013, 12, 31, tzinfo=ZONE)]
+    paged = beatpolice.connect("memory://", clock=lambda: now[0])
+    quality_runner(paged, page_size=page)  # the station keeps this runner
+    for badge in month.badges:
+        paged.enlist_officer(badge=badge, name=f"警员{badge}", station="德州", beat="一区")
+    for number, item in enumerate(sorted(month.plan, key=lambda p: p.recorded)):
+        now[0] = item.recorded
+        paged.handle(item.command)
+        if number % every == 0:
+            beatpolice.quality(paged, month=MONTH)
+
+    assert beatpolice.quality(paged, month=MONTH) == expected
+    quality_runner(paged).rebuild()
+    assert beatpolice.quality(paged, month=MONTH) == expected

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import beatpolice
+from beatpolice.domain.day_records import DayRecord
 from beatpolice.domain.rules.quality import BurstRule, QualityRules
 from beatpolice.domain.rules.ruleset import FiveStarRules, Stars, VisitStar
 
@@ -136,3 +138,28 @@ def test_a_rule_set_with_a_signal_off_does_not_raise_it() -> None:
 
     assert report.findings == []
     assert (report.rules.name, rules.name) == ("quiet", "quality-default")
+
+
+def test_the_officers_day_records_are_read_each_by_its_field_time() -> None:
+    station, clock = _station()
+    clock.now = datetime(2014, 1, 10, 3, 30, tzinfo=ZONE)
+    station.handle(
+        {"type": "record_patrol", "id": "P1", "officer": "D1", "mode": "foot",
+         "started_at": "2014-01-10T01:00:00+08:00", "ended_at": "2014-01-10T03:00:00+08:00",
+         "points": [], "participants": []}
+    )  # fmt: skip
+    clock.now = datetime(2014, 1, 20, 18, tzinfo=ZONE)
+    station.handle(
+        {"type": "collect_information", "id": "I1", "officer": "D1", "subject": "household",
+         "household": "H1", "summary": "新入住", "occurred_at": "2014-01-12T10:00:00+08:00"}
+    )  # fmt: skip
+
+    officer = beatpolice.quality(station, month="2014-01").officer("D1")
+
+    # the patrol is dated by its end (lag 0.5 h) and a night patrol is real work: no
+    # night_work; the information entered eight days late is more than a tenth late
+    assert (officer.records, officer.entry_lag_median_hours) == (2, Decimal("0.50"))
+    [finding] = officer.findings
+    assert finding.kind == "late_entry"
+    [ref] = finding.records
+    assert ref.startswith(f"beatpolice:InformationCollected@{DayRecord.create_id('D1/I1')}/I1#")
