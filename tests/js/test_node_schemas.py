@@ -151,6 +151,56 @@ def test_ajv_and_python_agree_on_text_rules(node: str, tmp_path: Path) -> None:
     assert [not errors for errors in results] == [valid for _, valid in TEXT_CASES]
 
 
+def test_what_the_library_writes_passes_ajv(node: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import beatpolice
+    from beatpolice.projections.appraisal import _examples as ex
+    from beatpolice.projections.registries import open_registries
+
+    station = beatpolice.connect("memory://", clock=lambda: datetime(2014, 1, 31, tzinfo=UTC))
+    ex.record(
+        station,
+        [
+            *ex.enlist("D0001", "薛翠翠"),
+            *ex.visits("D0001", "2014-01", 60, plan=60),
+            *ex.mediations("D0001", "2014-01", 2),
+        ],
+    )
+    report = beatpolice.appraise(
+        station, month="2014-01", rules="dezhou-2014", as_of=datetime(2014, 2, 1, tzinfo=UTC)
+    )
+    registries = open_registries(station)
+    registries.catch_up()
+    month = "2014-01"
+    documents = [
+        ("report", orjson.loads(report.to_json())),
+        (
+            "registry",
+            {
+                "month": month,
+                "officers": [r.model_dump(mode="json") for r in registries.officers(month=month)],
+            },
+        ),
+        ("registry", registries.disputes().model_dump(mode="json")),
+        (
+            "receipt",
+            {
+                "type": "enlist_officer",
+                "digest": "sha256:" + "a" * 64,
+                "events": 1,
+                "duplicate": False,
+            },
+        ),
+    ]
+    results = ajv(node, tmp_path, [{"schema": name, "data": data} for name, data in documents])
+    assert results == [[] for _ in documents]
+    (broken,) = ajv(
+        node, tmp_path, [{"schema": "report", "data": {**documents[0][1], "month": 1}}]
+    )
+    assert [error["instancePath"] for error in broken] == ["/month"]
+
+
 def test_generated_typescript_types_compile_against_sample_commands(node: str) -> None:
     generated = HERE / "generated"
     generated.mkdir(exist_ok=True)

@@ -230,8 +230,9 @@ def registry_schema() -> dict[str, Any]:
     }
     properties["month"] = {"description": "The month shown, YYYY-MM.", "type": "string"}
     properties["inspections_by_month"] = {
+        "description": "Inspections per month (YYYY-MM), by inspection mode.",
         "type": "object",
-        "additionalProperties": {"type": "integer"},
+        "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
     }
     body: dict[str, Any] = {"type": "object", "properties": properties}
     if "DisputesRegistry" in defs:
