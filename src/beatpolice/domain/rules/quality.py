@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from beatpolice.domain.rules.quality_rules import (
@@ -77,7 +77,10 @@ SIGNALS = (
 )
 """The kinds of finding, in the order an officer's findings are listed."""
 
-_HOUR = Fraction(3600)
+_HOUR_US = 3_600_000_000
+
+
+_N = TypeVar("_N", int, Fraction)
 
 
 class Entry(NamedTuple):
@@ -99,11 +102,15 @@ class Entry(NamedTuple):
     """A follow-up: the field time of the visit it follows."""
 
     @property
+    def lag_us(self) -> int:
+        """Recorded minus field time, in microseconds (exact; negative when ahead)."""
+        delta = self.recorded - self.occurred
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+    @property
     def lag(self) -> Fraction:
         """Recorded minus field time, in hours (negative when entered ahead)."""
-        delta = self.recorded - self.occurred
-        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return Fraction(micros, 1_000_000) / _HOUR
+        return Fraction(self.lag_us, _HOUR_US)
 
 
 class Finding(NamedTuple):
@@ -124,7 +131,7 @@ class OfficerSignals(NamedTuple):
     findings: tuple[Finding, ...]
 
 
-def nearest_rank(values: Sequence[Fraction], percent: int) -> Fraction:
+def nearest_rank(values: Sequence[_N], percent: int) -> _N:
     """The ``percent``-th percentile by the nearest-rank method.
 
     The sorted values' element at 1-based rank ``ceil(percent * n / 100)`` (rank 1 at
@@ -206,7 +213,8 @@ def late_entries(entries: Sequence[Entry], rule: LateEntryRule) -> list[Finding]
     """One finding when too large a share of the records was entered late."""
     if not entries:
         return []
-    late = [e for e in entries if e.lag > rule.after_hours]
+    limit = rule.after_hours * _HOUR_US
+    late = [e for e in entries if e.lag_us > limit]
     share = Fraction(len(late), len(entries))
     if len(late) < rule.min_records or share <= Fraction(rule.max_share):
         return []
@@ -339,7 +347,7 @@ def officer_signals(
         shared: this officer's ``shared_household`` findings.
     """
     timed = [e for e in entries if e.kind in lag_kinds]
-    lags = [e.lag for e in timed]
+    lags = [e.lag_us for e in timed]
     same_day = sum(
         1 for e in timed if _local(e.recorded, zone).date() == _local(e.occurred, zone).date()
     )
@@ -358,8 +366,8 @@ def officer_signals(
         found += shared
     return OfficerSignals(
         records=len(timed),
-        median_lag=_hours(nearest_rank(lags, 50)) if lags else None,
-        p90_lag=_hours(nearest_rank(lags, 90)) if lags else None,
+        median_lag=_hours(Fraction(nearest_rank(lags, 50), _HOUR_US)) if lags else None,
+        p90_lag=_hours(Fraction(nearest_rank(lags, 90), _HOUR_US)) if lags else None,
         entered_same_day=same_day,
         findings=tuple(found),
     )

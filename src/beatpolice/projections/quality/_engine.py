@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -177,7 +177,7 @@ def _catch_up(station: QualityStation) -> None:
 
 
 def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # the fixed-width UTC text ends in Z
 
 
 def _read(
