@@ -11,6 +11,7 @@ import beatpolice
 from beatpolice import AppraisalReport, appraise
 from beatpolice.adapters.html._context import Reference, parse_reference
 from beatpolice.appraisal import OfficerAppraisal, load_rules
+from beatpolice.projections.appraisal import report_evidence
 from beatpolice.projections.registries import open_registries
 from beatpolice.report import (
     METRIC_LABELS,
@@ -22,6 +23,7 @@ from beatpolice.report import (
     TrendPoint,
     VerifyHint,
     beat_totals,
+    evidence_notes,
     gauge_chart,
     gauges,
     metric_label,
@@ -371,3 +373,30 @@ def test_an_eligible_star_the_quota_cut_says_why_it_was_not_awarded(
     html = render_html(AppraisalReport.model_validate(saved))
     assert '<td class="star eligible" title="quota 1: ranked 2nd">☆</td>' in html
     assert "服务群众之星 Service: quota 1: ranked 2nd</p>" in html
+
+
+def test_resolved_evidence_is_dated_in_the_stations_zone_with_its_household() -> None:
+    station = beatpolice.connect("memory://", clock=lambda: RECORDED)
+    station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区")
+    late = datetime(2014, 1, 9, 23, 30, tzinfo=UTC)  # 2014-01-10 07:30 in Asia/Shanghai
+    households = [f"H{n:03d}" for n in range(80)]
+    station.plan_visits(officer="D0001", month="2014-01", households=households)
+    for n, household in enumerate(households):
+        station.record_visit(
+            id=f"V{n}",
+            officer="D0001",
+            household=household,
+            occurred_at=late,
+            people_match_register=True,
+        )
+        station.follow_up_visit(visit=f"V{n}", officer="D0001", occurred_at=late, satisfied=True)
+    report = appraise(station, month="2014-01", rules="dezhou-2014", as_of=AS_OF)
+    notes = evidence_notes(report_evidence(station, report), time_zone=report.time_zone)
+    assert set(notes) == set(report.officer("D0001").evidence["visit"])
+    visit = next(ref for ref in notes if "VisitRecorded@" in ref and "/V7#" in ref)
+    assert notes[visit].subject == "household H007"
+    assert notes[visit].kind == "household visit"
+    html = render_html(report, evidence=notes)
+    assert '<time datetime="2014-01-10">2014-01-10</time> · household H007' in html
+    assert "household visit <strong>V7</strong>" in html
+    assert "events, 2014-01-10 – 2014-01-10</summary>" in html

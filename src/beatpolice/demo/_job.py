@@ -12,7 +12,7 @@ from pathlib import Path
 
 import attrs
 
-from beatpolice.adapters.html._context import RegistrySummary
+from beatpolice.adapters.html._context import RegistrySummary, evidence_notes
 from beatpolice.adapters.html._html import Headline, VerifyHint, write_html
 from beatpolice.adapters.html._trend import trend_months
 from beatpolice.application.station import Station
@@ -20,6 +20,7 @@ from beatpolice.demo._generator import generate
 from beatpolice.demo._month import DemoConfig, DemoMonth
 from beatpolice.demo._recording import Recording, record
 from beatpolice.projections.appraisal._engine import appraise
+from beatpolice.projections.appraisal._evidence import report_evidence
 from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.registries import Registries, open_registries
 
@@ -138,6 +139,7 @@ def run_demo(
             appraise(station, month=month, rules=rules, as_of=demo.decided_at)
             for month in trend_months(demo.config.month)
         ]
+        found = report_evidence(station, report)
     finally:
         station.close()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -148,6 +150,7 @@ def run_demo(
         report,
         summary=summary,
         history=history,
+        evidence=evidence_notes(found, time_zone=demo.config.time_zone),
         verify=VerifyHint(db=db_label or url, json_path=str(json_path)),
         title=f"{demo.config.station} · {demo.config.month} 五星评选 five-star appraisal",
     )

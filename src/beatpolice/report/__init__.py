@@ -23,7 +23,7 @@ Examples:
 
 from beatpolice.adapters.html._beats import UNKNOWN_BEAT, BeatTotal, beat_totals
 from beatpolice.adapters.html._chart import gauge_chart
-from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary
+from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary, evidence_notes
 from beatpolice.adapters.html._gauges import Gauge, gauges
 from beatpolice.adapters.html._html import (
     STAR_TITLES,
@@ -47,6 +47,7 @@ __all__ = [
     "TrendPoint",
     "VerifyHint",
     "beat_totals",
+    "evidence_notes",
     "gauge_chart",
     "gauges",
     "metric_label",

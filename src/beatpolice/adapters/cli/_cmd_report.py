@@ -19,12 +19,13 @@ from beatpolice.adapters.cli import (
 )
 from beatpolice.adapters.cli._text import first_error
 from beatpolice.adapters.cli._types import input_file, month_or_year, output_file, rule_set
-from beatpolice.adapters.html._context import RegistrySummary
+from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary, evidence_notes
 from beatpolice.adapters.html._trend import trend_months
 from beatpolice.application.station import Station
 from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.rules.ruleset import RuleSet
 from beatpolice.projections.appraisal._engine import appraise, load_rules
+from beatpolice.projections.appraisal._evidence import report_evidence
 from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.registries import open_registries
 
@@ -92,17 +93,19 @@ def _saved(path: Path) -> AppraisalReport:
 
 def _context(
     args: argparse.Namespace, station: Station, report: AppraisalReport
-) -> tuple[RegistrySummary, list[AppraisalReport]]:
-    """The station's registries and earlier months, read from the store for the page."""
+) -> tuple[RegistrySummary, list[AppraisalReport], dict[str, EvidenceNote]]:
+    """The station's registries, earlier months and the report's evidence, for the page."""
     registries = open_registries(station)
     registries.catch_up()
     summary = RegistrySummary.read(registries, month=report.month, as_of=report.as_of)
+    found = report_evidence(station, report)
+    evidence = evidence_notes(found, time_zone=report.time_zone)
     rules: RuleSet | None = args.rules if args.source is None else _rules_of(report)
     if rules is None:
-        return summary, []
+        return summary, [], evidence
     months = trend_months(report.month, count=max(args.trend_months, 1) - 1)
     history = [appraise(station, month=month, rules=rules, as_of=report.as_of) for month in months]
-    return summary, history
+    return summary, history, evidence
 
 
 def _rules_of(report: AppraisalReport) -> RuleSet | None:
@@ -125,10 +128,11 @@ def run(args: argparse.Namespace) -> int:
         hint = VerifyHint(db=db, json_path=str(args.source))
         summary: RegistrySummary | None = None
         history: list[AppraisalReport] = []
+        evidence: dict[str, EvidenceNote] = {}
         if args.db:
             station = open_station(args, create=False)
             try:
-                summary, history = _context(args, station, report)
+                summary, history, evidence = _context(args, station, report)
             finally:
                 station.close()
     else:
@@ -138,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         station = open_station(args, create=False)
         try:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
-            summary, history = _context(args, station, report)
+            summary, history, evidence = _context(args, station, report)
         finally:
             station.close()
         hint = VerifyHint(db=args.db or station.url)
@@ -149,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             verify=hint,
             summary=summary,
             history=history,
+            evidence=evidence,
             print_evidence=args.print_evidence,
         )
     except OSError as error:

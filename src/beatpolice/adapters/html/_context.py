@@ -13,12 +13,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import attrs
 
-from beatpolice.projections.registries import Registries
+if TYPE_CHECKING:
+    from beatpolice.projections.appraisal._evidence import Evidence
+    from beatpolice.projections.registries import Registries
 
-__all__ = ["EvidenceNote", "Headline", "Reference", "RegistrySummary", "parse_reference"]
+__all__ = [
+    "EvidenceNote",
+    "Headline",
+    "Reference",
+    "RegistrySummary",
+    "evidence_notes",
+    "parse_reference",
+]
 
 
 @attrs.frozen
@@ -38,6 +49,40 @@ class EvidenceNote:
     """The event's field time (its date is shown)."""
     subject: str = ""
     """The household, dispute or venue it concerns (``household H017``)."""
+    kind: str = ""
+    """The kind of event in words (``household visit``); the reference's own when empty."""
+
+
+def evidence_notes(found: Mapping[str, Evidence], *, time_zone: str) -> dict[str, EvidenceNote]:
+    """The page's notes of resolved evidence (``report_evidence``), dated in the zone.
+
+    Args:
+        found: each reference's stored event, as the appraisal's resolver gives it.
+        time_zone: the station's zone: a visit at 23:30 UTC is dated the next day in
+            Asia/Shanghai, as the appraisal counted it.
+
+    Returns:
+        One note per resolved reference: field time, the household, dispute, venue or
+        plan month it concerns, and its kind in words.
+    """
+    zone = ZoneInfo(time_zone)
+    notes = {}
+    for reference, event in found.items():
+        subjects = [
+            f"{label} {value}"
+            for label, value in (
+                ("household", event.household),
+                ("dispute", event.dispute),
+                ("venue", event.venue),
+                ("month", event.month),
+            )
+            if value
+        ]
+        when = event.occurred_at.astimezone(zone) if event.occurred_at is not None else None
+        notes[reference] = EvidenceNote(
+            occurred_at=when, subject=", ".join(subjects), kind=event.kind
+        )
+    return notes
 
 
 @attrs.frozen
