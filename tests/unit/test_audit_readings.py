@@ -193,3 +193,34 @@ def test_the_events_engine_gives_the_indexs_report(station: beatpolice.Station) 
     )
 
     assert again.model_dump(exclude={"log"}) == made.model_dump(exclude={"log"})
+
+
+def test_the_disputes_registry_as_of_shows_the_field_then(
+    station: beatpolice.Station,
+) -> None:
+    from beatpolice.projections.registries import open_registries
+
+    _dispute(station)  # opened 12-02, resolved 12-02, reopened 01-06, resolved 01-07
+    registries = open_registries(station)
+    registries.catch_up()
+
+    def row(moment: str) -> Any:
+        found = registries.disputes(as_of=datetime.fromisoformat(moment)).rows
+        return found[0] if found else None
+
+    assert row("2013-12-01T00:00:00+08:00") is None  # not yet opened
+    assert row("2013-12-02T09:30:00+08:00").status == "open"
+    december = row("2013-12-31T00:00:00+08:00")
+    assert (december.status, december.reopen_count, december.parties_satisfied) == (
+        "resolved",
+        0,
+        True,
+    )
+    reopened = row("2014-01-06T12:00:00+08:00")
+    assert (reopened.status, reopened.reopen_count, reopened.parties_satisfied) == (
+        "reopened",
+        1,
+        None,
+    )
+    assert row("2014-02-01T00:00:00+08:00").status == "resolved"
+    assert registries.disputes().rows[0].mediations == 2  # no as_of: as it stands now

@@ -30,7 +30,11 @@ from beatpolice.domain.rules.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.values import Level
 from beatpolice.projections._runner import Document, ViewStore
 from beatpolice.projections.registries._common import Row
-from beatpolice.projections.registries._disputes_fold import NAME, DisputesProjection
+from beatpolice.projections.registries._disputes_fold import (
+    NAME,
+    DisputesProjection,
+    at_field_time,
+)
 
 __all__ = [
     "DisputeRow",
@@ -241,12 +245,15 @@ def disputes(
     only_overdue: bool = False,
     count_open: bool = False,
     policies: PolicyLookup = policy_named,
+    rows_as_of: bool = True,
 ) -> DisputesRegistry:
     """The disputes registry: rows matching the filters, their counts and rates.
 
     Args:
         store: the view store the registry was folded into.
-        as_of: the instant at which "overdue" is judged (None: nothing is overdue).
+        as_of: the field time the registry is read at (None: now, nothing is
+            overdue): each dispute as it stood then (opened by then, its level,
+            status and history by then: ADR 0538), and overdue judged then.
         status: only disputes in this status.
         level: only disputes at this level.
         officer: only disputes opened by this officer.
@@ -255,6 +262,8 @@ def disputes(
         only_overdue: only the overdue ones (needs ``as_of``).
         count_open: see :func:`not_referred_rate`.
         policies: finds a policy by name and version.
+        rows_as_of: False shows every row as it stands now and judges only "overdue"
+            at ``as_of`` (0.1's reading).
 
     Raises:
         ValueError: ``as_of`` is naive, or ``only_overdue`` without ``as_of``.
@@ -271,9 +280,14 @@ def disputes(
             cache[key] = _find_policy(policies, *key)
         return cache[key]
 
+    documents = (document for _, document in store.scan(NAME, "disputes"))
+    if as_of is not None and rows_as_of:
+        moment = as_of.isoformat()
+        states = (at_field_time(document, moment) for document in documents)
+        documents = (state for state in states if state is not None)
     rows = [
         _row(document, policy_of(document))
-        for _, document in store.scan(NAME, "disputes")
+        for document in documents
         if (status is None or document["status"] == status)
         and (level is None or document["level"] == level.value)
         and (officer is None or document["officer"] == officer)
