@@ -563,9 +563,13 @@ def test_registries_are_tables_of_the_stations_own_store(
                 "SELECT name, position FROM bp_projection_tracking ORDER BY name"
             ).fetchall()
     assert [tuple(r) for r in rows] == [("B1", "民警B1"), ("B2", "民警B2")]
-    assert [tuple(r) for r in tracked] == [
+    assert sorted(tuple(r) for r in tracked) == [
         ("disputes", 2),
         ("households", 2),
+        ("officer_days", 2),
         ("officers", 2),
+        ("patrols", 2),
+        ("population", 2),
+        ("requests", 2),
         ("venues", 2),
     ]

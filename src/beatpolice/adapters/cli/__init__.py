@@ -76,7 +76,20 @@ def open_station(args: argparse.Namespace, *, create: bool = True) -> Station:
     """
 
     url = args.db or os.environ.get("BEATPOLICE_DB") or DEFAULT_DB
-    return connect(url, time_zone=args.time_zone, create=create, tolerance=args.tolerance)
+    return connect(
+        url,
+        time_zone=args.time_zone,
+        create=create,
+        tolerance=args.tolerance,
+        fraud_scripts=_fraud_scripts(args),
+    )
+
+
+def _fraud_scripts(args: argparse.Namespace) -> str | None:
+    """The station's fraud-script catalogue: ``--fraud-scripts`` or its env variable."""
+    from beatpolice.adapters.cli._cmd_fraud_scripts import catalogue_setting
+
+    return catalogue_setting(args)
 
 
 def say(text: object, file: TextIO | None = None) -> None:
@@ -113,6 +126,12 @@ def _store_options(parser: argparse.ArgumentParser, *, default: object) -> None:
         metavar="HOURS",
         default=DEFAULT_TOLERANCE if default is None else default,
         help="how many hours after the recording clock a field time may lie (default 24)",
+    )
+    parser.add_argument(
+        "--fraud-scripts",
+        metavar="NAME|FILE",
+        default=None if default is None else default,
+        help="the fraud-script catalogue (env BEATPOLICE_FRAUD_SCRIPTS; default mps-common)",
     )
 
 

@@ -44,7 +44,10 @@ def register(subparsers: Any) -> None:
     parser = add_command(
         subparsers,
         "registry",
-        help="print a registry (台账): officers, households, disputes or venues",
+        help=(
+            "print a registry (台账): officers, households, disputes, venues, patrols, "
+            "population or requests"
+        ),
         description=(
             "Catch the station's registries up with the recorded events, then print one. "
             "Months are cut in the station's time zone (--time-zone)."
@@ -96,6 +99,10 @@ def register(subparsers: Any) -> None:
         "--overdue", action="store_true", help="only venues with an overdue rectification"
     )
     venues.set_defaults(func=_venues)
+
+    from beatpolice.adapters.cli._registry_day import register_day  # imports this module
+
+    register_day(registries)
 
 
 def _registry(subparsers: Any, name: str, summary: str) -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""The station's registries (台账): officers, households, disputes and venues.
+"""The station's registries (台账): officers, households, disputes, venues, patrols,
+population (information collected) and residents' requests.
 
 Each registry is a projection of the events (a pure fold, never a second source of
 truth), kept in the station's own backend as ``bp_<registry>_<table>`` tables with a
@@ -33,6 +34,11 @@ from beatpolice.projections.registries._common import (
     month_of,
     stored_settings,
 )
+from beatpolice.projections.registries._officers_day import (
+    BeatSpell,
+    DayTally,
+    OfficerDaysProjection,
+)
 from beatpolice.projections.registries.disputes import (
     DisputeRow,
     DisputesProjection,
@@ -50,6 +56,20 @@ from beatpolice.projections.registries.households import (
     households,
 )
 from beatpolice.projections.registries.officers import OfficerRow, OfficersProjection, officers
+from beatpolice.projections.registries.patrols import PatrolRow, PatrolsProjection, patrols
+from beatpolice.projections.registries.population import (
+    PopulationProjection,
+    PopulationRow,
+    population,
+)
+from beatpolice.projections.registries.requests import (
+    DEFAULT_REPLY_DAYS,
+    RequestRow,
+    RequestsProjection,
+    RequestsRegistry,
+    RequestStatus,
+    requests,
+)
 from beatpolice.projections.registries.venues import (
     FindingRow,
     VenueRow,
@@ -63,6 +83,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REGISTRY_NAMES",
+    "BeatSpell",
+    "DayTally",
     "DisputeRow",
     "DisputesProjection",
     "DisputesRegistry",
@@ -71,10 +93,18 @@ __all__ = [
     "HouseholdRow",
     "HouseholdsProjection",
     "NotReferredRate",
+    "OfficerDaysProjection",
     "OfficerRow",
     "OfficersProjection",
+    "PatrolRow",
+    "PatrolsProjection",
+    "PopulationProjection",
+    "PopulationRow",
     "Progress",
     "Registries",
+    "RequestRow",
+    "RequestsProjection",
+    "RequestsRegistry",
     "VenueRow",
     "VenuesProjection",
     "disputes",
@@ -83,11 +113,22 @@ __all__ = [
     "not_referred_rate",
     "officers",
     "open_registries",
+    "patrols",
+    "population",
     "projections",
+    "requests",
     "venues",
 ]
 
-REGISTRY_NAMES = ("officers", "households", "disputes", "venues")
+REGISTRY_NAMES = (
+    "officers",
+    "households",
+    "disputes",
+    "venues",
+    "patrols",
+    "population",
+    "requests",
+)
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with events folded so far and events to fold."""
@@ -102,6 +143,10 @@ def projections(*, time_zone: str = DEFAULT_TIME_ZONE) -> list[RegistryProjectio
         HouseholdsProjection(time_zone=time_zone),
         DisputesProjection(time_zone=time_zone),
         VenuesProjection(time_zone=time_zone),
+        OfficerDaysProjection(time_zone=time_zone),
+        PatrolsProjection(time_zone=time_zone),
+        PopulationProjection(time_zone=time_zone),
+        RequestsProjection(time_zone=time_zone),
     ]
 
 
@@ -298,6 +343,59 @@ class Registries:
             category=category,
             officer=officer,
             only_overdue=only_overdue,
+        )
+
+    def patrols(
+        self,
+        *,
+        month: str | None = None,
+        as_of: datetime | None = None,
+        officer: str | None = None,
+    ) -> list[PatrolRow]:
+        """The patrols registry (see :func:`~.patrols.patrols`) for a month."""
+        return patrols(self.store, month=self.month(month=month, as_of=as_of), officer=officer)
+
+    def population(
+        self,
+        *,
+        month: str | None = None,
+        as_of: datetime | None = None,
+        beat: str | None = None,
+        subject: str | None = None,
+        officer: str | None = None,
+    ) -> list[PopulationRow]:
+        """The population registry (see :func:`~.population.population`) for a month."""
+        return population(
+            self.store,
+            month=self.month(month=month, as_of=as_of),
+            beat=beat,
+            subject=subject,
+            officer=officer,
+        )
+
+    def requests(
+        self,
+        *,
+        as_of: datetime | None = None,
+        month: str | None = None,
+        status: RequestStatus | None = None,
+        channel: str | None = None,
+        officer: str | None = None,
+        only_overdue: bool = False,
+        reply_days: int = DEFAULT_REPLY_DAYS,
+    ) -> RequestsRegistry:
+        """The requests registry (see :func:`~.requests.requests`)."""
+        if month is not None:
+            parse_month(month)
+        return requests(
+            self.store,
+            as_of=as_of,
+            month=month,
+            status=status,
+            channel=channel,
+            officer=officer,
+            only_overdue=only_overdue,
+            reply_days=reply_days,
         )
 
 

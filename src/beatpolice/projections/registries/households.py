@@ -11,7 +11,10 @@ Tables (``bp_households_<table>``), every document small and bounded (ADR 0404):
   field time, officer, 人号一致, follow-up answer, and whether it was retracted. A
   follow-up or a retraction names the visit, so each rewrites only this document;
 - ``plans``: key ``YYYY-MM|badge``; the officer's current plan for the month (a later
-  plan replaces it) and every household any of its plans for the month ever named.
+  plan replaces it) and every household any of its plans for the month ever named;
+- ``fraud``: key household; its latest fraud-risk assessment (防诈研判) by field time;
+- ``collected``: key ``household|badge|item``; an item of information collected about
+  the household (信息采集): subject, category, source and time, never its text.
 
 A household's row is put together when the registry is read, from its visits and the
 plans naming it: folding an event writes one small document, whatever the history.
@@ -23,12 +26,18 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from beatpolice.domain._base import DomainEvent
+from beatpolice.domain.day_records import FraudRiskAssessed, InformationCollected
 from beatpolice.domain.officer import VisitsPlanned
 from beatpolice.domain.records import RecordRetracted, VisitFollowedUp, VisitRecorded
 from beatpolice.projections._runner import Document, DocumentView, ViewStore
-from beatpolice.projections.registries._common import KEY_SEPARATOR, RegistryProjection, Row
+from beatpolice.projections.registries._common import (
+    KEY_SEPARATOR,
+    RegistryProjection,
+    Row,
+    later,
+)
 
-__all__ = ["HouseholdRow", "HouseholdsProjection", "households"]
+__all__ = ["Collected", "FraudRisk", "HouseholdRow", "HouseholdsProjection", "households"]
 
 NAME = "households"
 
@@ -41,8 +50,8 @@ class HouseholdsProjection(RegistryProjection):
     """The fold of the households registry."""
 
     name = NAME
-    version = 2
-    tables = ("meta", "visits", "plans")
+    version = 3
+    tables = ("meta", "visits", "plans", "fraud", "collected")
 
     def touches(self, event: DomainEvent) -> list[tuple[str, str]]:
         """The visit and plan documents an event reads."""
@@ -52,6 +61,8 @@ class HouseholdsProjection(RegistryProjection):
             return [("visits", _key(event.officer, event.record))]
         if isinstance(event, VisitsPlanned):
             return [("plans", _key(event.month, event.officer))]
+        if isinstance(event, FraudRiskAssessed):
+            return [("fraud", event.household)]
         return []
 
     def _visited(self, view: DocumentView, event: VisitRecorded) -> None:
@@ -98,12 +109,72 @@ class HouseholdsProjection(RegistryProjection):
             },
         )
 
+    def _assessed(self, view: DocumentView, event: FraudRiskAssessed) -> None:
+        before = view.get("fraud", event.household)
+        if before is None or later(before["at"], event.occurred_at):
+            view.put(
+                "fraud",
+                event.household,
+                {
+                    "id": event.id,
+                    "officer": event.officer,
+                    "at": event.occurred_at.isoformat(),
+                    "script": event.script,
+                    "matched": event.matched,
+                    "total": event.total,
+                    "level": event.level,
+                },
+            )
+
+    def _collected(self, view: DocumentView, event: InformationCollected) -> None:
+        if event.household is None:
+            return
+        view.put(
+            "collected",
+            _key(event.household, _key(event.officer, event.id)),
+            {
+                "household": event.household,
+                "id": event.id,
+                "officer": event.officer,
+                "at": event.occurred_at.isoformat(),
+                "month": self.month(event.occurred_at),
+                "subject": event.subject.value,
+                "category": event.category.value if event.category else None,
+                "source": event.source.value if event.source else "officer",
+            },
+        )
+
     handlers: ClassVar[dict[type[DomainEvent], Any]] = {
+        FraudRiskAssessed: _assessed,
+        InformationCollected: _collected,
         VisitRecorded: _visited,
         VisitFollowedUp: _followed_up,
         RecordRetracted: _retracted,
         VisitsPlanned: _planned,
     }
+
+
+class FraudRisk(Row):
+    """A household's latest fraud-risk assessment: script, features matched, level."""
+
+    id: str
+    officer: str
+    at: datetime
+    script: str
+    matched: int
+    total: int
+    level: str
+
+
+class Collected(Row):
+    """An item of information collected about a household (its text is not shown)."""
+
+    id: str
+    officer: str
+    at: datetime
+    subject: str
+    category: str | None
+    source: str
 
 
 class HouseholdRow(Row):
@@ -125,6 +196,10 @@ class HouseholdRow(Row):
     """Officers whose plan for the month names this household."""
     unvisited_by: tuple[str, ...]
     """Of those, the officers who have not visited it in the month."""
+    fraud_risk: FraudRisk | None = None
+    """The latest fraud-risk assessment (by field time), of any month."""
+    collected: tuple[Collected, ...] = ()
+    """Information collected about the household in the month, by time."""
 
 
 def _row(
@@ -155,6 +230,19 @@ def _row(
     )
 
 
+def _day(risk: Document | None, items: list[Document]) -> dict[str, Any]:
+    return {
+        "fraud_risk": FraudRisk.model_validate(risk) if risk else None,
+        "collected": tuple(
+            Collected.model_validate({k: v for k, v in item.items() if k not in _NOT_SHOWN})
+            for item in sorted(items, key=lambda i: (datetime.fromisoformat(i["at"]), i["id"]))
+        ),
+    }
+
+
+_NOT_SHOWN = ("household", "month")
+
+
 def households(
     store: ViewStore,
     *,
@@ -175,6 +263,13 @@ def households(
     for _, visit in store.scan(NAME, "visits"):
         visits.setdefault(visit["household"], []).append(visit)
     planned: dict[str, list[str]] = {household: [] for household in visits}
+    risks = dict(store.scan(NAME, "fraud"))
+    collected: dict[str, list[Document]] = {}
+    for _, item in store.scan(NAME, "collected"):
+        if item["month"] == month:
+            collected.setdefault(item["household"], []).append(item)
+    for household in (*risks, *collected):
+        planned.setdefault(household, [])
     for _, plan in store.scan(NAME, "plans"):
         for household in plan["named"]:
             planned.setdefault(household, [])
@@ -185,6 +280,7 @@ def households(
     for household in sorted(planned):
         mine = visits.get(household, [])
         row = _row(household, mine, planned[household], month)
+        row = row.model_copy(update=_day(risks.get(household), collected.get(household, [])))
         if (
             officer is not None
             and officer not in row.planned_by

@@ -55,6 +55,7 @@ from beatpolice.projections.registries._common import (
     later,
     parse_time,
 )
+from beatpolice.projections.registries._officers_day import BeatSpell, DayTally, day_of
 
 __all__ = ["OfficerRow", "OfficersProjection", "officers"]
 
@@ -338,6 +339,11 @@ class OfficerRow(Row):
     """Disputes resolved by the officer's mediation in the month."""
     last_activity: datetime | None
     """The latest field time of anything the officer did (any month)."""
+    beats: tuple[BeatSpell, ...] = ()
+    """Where the officer served, from enlistment through every transfer (调动)."""
+    day: DayTally = DayTally()
+    """The month's information, patrols, outreach, meetings, requests, fraud checks,
+    surveys and commendations."""
 
 
 def officers(
@@ -357,11 +363,20 @@ def officers(
         beat: only officers of this beat.
         officer: only this badge.
     """
+    everyone = [
+        dict(doc)
+        for key, doc in store.scan(NAME, "officers", officer or "")
+        if key == officer or officer is None
+    ]
+    days = day_of(store, [document["badge"] for document in everyone], month)
+    for document in everyone:  # a transfer moves the station and beat shown (ADR 0907)
+        spells = days[document["badge"]][0]
+        if spells and spells[-1].since is not None:
+            document.update(station=spells[-1].station, beat=spells[-1].beat)
     found = [
         document
-        for key, document in store.scan(NAME, "officers", officer or "")
-        if (officer is None or key == officer)
-        and (station is None or document["station"] == station)
+        for document in everyone
+        if (station is None or document["station"] == station)
         and (beat is None or document["beat"] == beat)
     ]
     keys = [f"{document['badge']}{KEY_SEPARATOR}{month}" for document in found]
@@ -375,6 +390,8 @@ def officers(
                 name=document["name"],
                 station=document["station"],
                 beat=document["beat"],
+                beats=tuple(days[document["badge"]][0]),
+                day=days[document["badge"]][1],
                 month=month,
                 households_planned=tally["households_planned"],
                 visits=tally["visits"],
