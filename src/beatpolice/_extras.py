@@ -38,12 +38,14 @@ EXTRAS: dict[str, str] = {
 """Each optional library's top-level module, and the extra that installs it."""
 
 
-def require(module: str, feature: str) -> ModuleType:
+def require(module: str, feature: str, *, extra: str | None = None) -> ModuleType:
     """Import ``module`` (a library of an extra) for ``feature``, or say what to install.
 
     Args:
         module: the module to import, e.g. ``"psycopg"`` or ``"rich.table"``.
         feature: what needs it, in words, e.g. ``"postgresql:// stores"``.
+        extra: the extra to name, when not the library's own (the demo's jinja2 comes
+            with ``demo``).
 
     Returns:
         The imported module.
@@ -60,7 +62,7 @@ def require(module: str, feature: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as error:
         missing = getattr(error, "name", None)
-        extra = EXTRAS.get(top, top)
+        extra = extra or EXTRAS.get(top, top)
         if isinstance(error, ModuleNotFoundError) and missing in (top, module):
             raise MissingExtraError(feature, extra, top) from None
         why = f"{top} cannot be imported: {str(error).splitlines()[0] if str(error) else ''}"

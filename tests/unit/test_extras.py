@@ -287,3 +287,29 @@ def test_clean_install_of_the_wheel_with_the_core_alone(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2
     assert missing.stderr.strip().endswith("pip install 'beatpolice[cli]'")
+
+
+@pytest.mark.parametrize(
+    ("face", "extra"),
+    [
+        ("beatpolice.testing", "testing"),
+        ("beatpolice.report", "report"),
+        ("beatpolice.demo", "demo"),
+    ],
+)
+def test_an_optional_face_without_its_extra_names_it(face: str, extra: str) -> None:
+    out = python(
+        f"""
+        import beatpolice
+        try:
+            import {face}
+        except beatpolice.MissingExtraError as error:
+            print(error.extra)
+            print(error)
+        """,
+        blocked=OPTIONAL,
+    )
+    name, message = out.splitlines()
+    assert name == extra
+    assert message.startswith(f"{face}: the '{extra}' extra is needed (")
+    assert message.endswith(f"pip install 'beatpolice[{extra}]'")

@@ -14,6 +14,7 @@ Examples:
     '林凡'
 """
 
+from beatpolice._needs import demo as _needs  # noqa: F401 (one line names the extra if missing)
 from beatpolice.demo._generator import generate
 from beatpolice.demo._job import DemoResult, StepProgress, headlines, run_demo
 from beatpolice.demo._month import (

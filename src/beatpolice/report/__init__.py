@@ -21,6 +21,7 @@ Examples:
     True
 """
 
+from beatpolice._needs import report as _needs  # noqa: F401 (one line names the extra if missing)
 from beatpolice.adapters.html._beats import UNKNOWN_BEAT, BeatTotal, beat_totals
 from beatpolice.adapters.html._chart import gauge_chart
 from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary, evidence_notes

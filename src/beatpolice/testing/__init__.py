@@ -20,6 +20,7 @@ Example:
     >>> TestOurStationDisputes = OurStationDisputes.TestCase
 """
 
+from beatpolice._needs import testing as _needs  # noqa: F401 (one line names the extra if missing)
 from beatpolice.testing._commands import (
     Defect,
     InvalidCommand,

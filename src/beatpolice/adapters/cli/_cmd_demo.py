@@ -102,7 +102,7 @@ def _out_dir(args: argparse.Namespace, url: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     """Run the demo job and print what it found."""
     for module in ("faker", "jinja2", "rich"):
-        require(module, "the demo")
+        require(module, "the demo", extra="demo")
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
