@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 import beatpolice
 from beatpolice.domain.officer import Officer
+from beatpolice.domain.rules.quality import SharedHouseholdRule
+from beatpolice.projections.quality import load_quality_rules
 from beatpolice.projections.quality._engine import quality_runner
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -136,6 +138,12 @@ def record(month: Month) -> tuple[beatpolice.Station, dict[str, str]]:
     return station, tagged
 
 
+SHARED = load_quality_rules("quality-default").model_copy(
+    update={"shared_household": SharedHouseholdRule(enabled=True)}
+)
+"""The default rule set with ``shared_household`` turned on (it is off by default)."""
+
+
 def findings(station: beatpolice.Station, **kwargs: Any) -> dict[str, list[tuple[str, set[str]]]]:
     report = beatpolice.quality(station, month=MONTH, **kwargs)
     return {o.badge: [(f.kind, set(f.records)) for f in o.findings] for o in report.officers}
@@ -146,7 +154,9 @@ def findings(station: beatpolice.Station, **kwargs: Any) -> dict[str, list[tuple
 def test_a_clean_month_is_never_flagged(month: Month) -> None:
     station, _ = record(month)
 
-    report = beatpolice.quality(station, month=MONTH, closed_at=MONTH_END + timedelta(days=5))
+    report = beatpolice.quality(
+        station, month=MONTH, closed_at=MONTH_END + timedelta(days=5), rules=SHARED
+    )
 
     assert [o.badge for o in report.officers] == month.badges
     assert report.findings == []
@@ -335,10 +345,11 @@ def test_a_household_visited_by_two_officers_on_one_day_is_flagged_for_both(
     )
     station, injected = record(month)
 
-    found = findings(station)
+    found = findings(station, rules=SHARED)
 
     assert found[owner] == [("shared_household", set(injected))]
     assert found[other] == [("shared_household", set(injected))]
+    assert all(not f for f in findings(station).values())  # off in quality-default
 
 
 @SETTINGS

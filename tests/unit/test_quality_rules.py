@@ -73,13 +73,14 @@ def test_as_many_households_as_allowed_within_the_window_is_no_burst() -> None:
     assert bursts([visit(n, 15 * n) for n in range(4)], rule, ZONE) == []
 
 
-def test_one_household_more_within_the_closed_window_is_a_burst() -> None:
+def test_one_household_more_within_the_half_open_window_is_a_burst() -> None:
     rule = BurstRule(window_minutes=60, max_households=4)
-    visits = [visit(n, 15 * n) for n in range(5)]  # 09:00 ... 10:00, both ends counted
+    assert bursts([visit(n, 15 * n) for n in range(5)], rule, ZONE) == []  # 09:00 ... 10:00
+    visits = [visit(n, 14 * n) for n in range(5)]  # 09:00 ... 09:56
     [finding] = bursts(visits, rule, ZONE)
     assert finding.kind == "burst"
     assert finding.records == ("V0", "V1", "V2", "V3", "V4")
-    assert "5 households visited 2014-01-06 09:00 to 10:00" in finding.why
+    assert "5 households visited 2014-01-06 09:00 to 09:56" in finding.why
 
 
 def test_a_household_visited_twice_in_the_window_counts_once() -> None:

@@ -30,7 +30,8 @@ def register(subparsers: Any) -> None:
             "Read every record of a month (cut by field time in the station's time zone) "
             "and show, per officer, the entry lag (median and 90th percentile, hours), the "
             "share entered the same day, and findings: burst, late_entry, after_close "
-            "(with --closed-at), night_work, same_minute_follow_up, shared_household. "
+            "(with --closed-at), night_work, same_minute_follow_up, shared_household (when "
+            "the rule set turns it on). "
             "A finding is a question for a supervisor, not a verdict."
         ),
     )

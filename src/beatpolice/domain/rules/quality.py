@@ -21,7 +21,8 @@ Signals (our readings; every number is the rule set's):
   ``[from, until)``;
 - ``same_minute_follow_up``: a follow-up call dated within ``within_seconds`` of the
   visit it follows;
-- ``shared_household``: one household visited by two or more officers on one day.
+- ``shared_household``: one household visited by two or more officers on one day (off
+  in ``quality-default``: household ids are the caller's, often numbered per beat).
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def _span(first: datetime, last: datetime, zone: ZoneInfo) -> str:
 def bursts(entries: Iterable[Entry], rule: BurstRule, zone: ZoneInfo) -> list[Finding]:
     """Runs of visits holding more distinct households within the window than allowed.
 
-    Every visit of a window ``[t, t + window]`` (closed) that starts at a visit and
+    Every visit of a window ``[t, t + window)`` (half-open) that starts at a visit and
     holds more than ``max_households`` distinct households is evidence; windows that
     share a visit are one finding.
     """
@@ -185,7 +186,7 @@ def bursts(entries: Iterable[Entry], rule: BurstRule, zone: ZoneInfo) -> list[Fi
     end = 0
     for start, first in enumerate(visits):
         end = max(end, start)
-        while end + 1 < len(visits) and visits[end + 1].occurred - first.occurred <= window:
+        while end + 1 < len(visits) and visits[end + 1].occurred - first.occurred < window:
             end += 1
         if len({v.household for v in visits[start : end + 1]}) > rule.max_households:
             if flagged and start <= flagged[-1][1]:

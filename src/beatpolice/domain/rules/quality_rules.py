@@ -94,7 +94,9 @@ class SameMinuteFollowUpRule(_Rule):
 
 
 class SharedHouseholdRule(_Rule):
-    """One household visited by two or more officers on one day."""
+    """One household visited by two or more officers on one day (off unless turned on)."""
+
+    enabled: bool = False
 
     kinds: tuple[str, ...] = ("visit",)
 
