@@ -6,11 +6,12 @@ A leaf is the canonical byte form of one stored record, ``beatpolice-leaf/1``::
                         || F(topic) || F(recorded time) || F(state)
 
 where ``F(x)`` is the 4-byte big-endian length of ``x`` followed by ``x``; the position
-and version are decimal ASCII, the originator id the UUID's lowercase hyphenated text,
-the topic UTF-8, the recorded time the ``timestamp`` text exactly as the stored state
-spells it (ASCII; empty when the state holds none in clear) and the state the stored
-bytes themselves, whatever the mapper made of them (JSON today; ciphertext where
-personal data is encrypted). The leaf hash is RFC 9162's ``H(0x00 || leaf)``.
+and version are decimal ASCII, the originator id the UUID's 16 bytes (RFC 9562 order;
+the UTF-8 text of an id that is not a UUID), the topic UTF-8, the recorded time the
+``timestamp`` text exactly as the stored state spells it (ASCII; empty when the state
+holds none in clear) and the state the stored bytes themselves, whatever the mapper
+made of them (JSON today; ciphertext where personal data is encrypted). The leaf hash
+is RFC 9162's ``H(0x00 || leaf)``.
 
 Hashing stored bytes, not decoded events, is what lets a later encryption or erasure of
 personal data leave every leaf as it was: erasure destroys a key, never a stored byte.
@@ -19,11 +20,12 @@ Example:
     >>> from uuid import UUID
     >>> leaf = leaf_bytes(1, UUID(int=1), 1, "beatpolice:X", "2014-01-31T00:00:00Z", b"{}")
     >>> leaf[:17], len(leaf)
-    (b'beatpolice-leaf/1', 113)
+    (b'beatpolice-leaf/1', 93)
 """
 
 from __future__ import annotations
 
+import struct
 from uuid import UUID
 
 import attrs
@@ -53,25 +55,29 @@ def recorded_at(state: bytes) -> str:
         return ""
 
 
-def _field(value: bytes) -> bytes:
-    return len(value).to_bytes(4, "big") + value
+_U32 = struct.Struct(">I").pack
 
 
 def leaf_bytes(
     position: int, originator_id: UUID | str, version: int, topic: str, recorded: str, state: bytes
 ) -> bytes:
     """The canonical bytes of one stored record (``beatpolice-leaf/1``)."""
+    pos = b"%d" % position
+    oid = originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
+    ver = b"%d" % version
+    top = topic.encode()
+    rec = recorded.encode()
     return b"".join(
         (
             LEAF_FORMAT,
-            _field(str(position).encode()),
-            _field(str(originator_id).encode()),
-            _field(str(version).encode()),
-            _field(topic.encode()),
-            _field(recorded.encode()),
-            _field(state),
+            _U32(len(pos)), pos,
+            _U32(len(oid)), oid,
+            _U32(len(ver)), ver,
+            _U32(len(top)), top,
+            _U32(len(rec)), rec,
+            _U32(len(state)), state,
         )
-    )
+    )  # fmt: skip
 
 
 def leaf_hash(
@@ -84,9 +90,8 @@ def leaf_hash(
 ) -> tuple[str, bytes]:
     """The recorded time and the leaf hash of one stored record."""
     recorded = recorded_at(state)
-    return recorded, hash.leaf(
-        leaf_bytes(position, originator_id, version, topic, recorded, state)
-    )
+    entry = leaf_bytes(position, originator_id, version, topic, recorded, state)
+    return recorded, hash.leaf(entry)
 
 
 @attrs.frozen
