@@ -534,6 +534,26 @@ def _memory_variants(fx: Fixtures, backend: str) -> list[Variant]:
     return made
 
 
+def _log_variants(fx: Fixtures, backend: str) -> list[Variant]:
+    # the same ingest, turn about: with the log's leaves, then without (ADR 0520)
+    s = fx.settings
+
+    def params() -> dict[str, Any]:
+        return {
+            "url": fx.fresh_store(backend)["url"],
+            "workload": str(fx.workload),
+            "events": fx.workload_events,
+            "batch_size": s.batch_size,
+        }
+
+    return [
+        _lazy("beatpolice ingest_lines, with the log", "ingest", "events/s", params),
+        _lazy(
+            "beatpolice ingest_lines, without the log", "ingest_without_log", "events/s", params
+        ),
+    ]
+
+
 def _lazy(label: str, case: str, unit: str, make: Callable[[], dict[str, Any]]) -> Variant:
     # a variant whose parameters (a fresh, empty store) are made anew for every round
     return Variant(label, case, {"__make__": make}, unit)
@@ -562,6 +582,18 @@ ROWS: tuple[Row, ...] = tuple(
                     _reported(3),
                 ),
                 Target("memory flat", _flat),
+            ),
+        ),
+        Row(
+            f"log-{backend}",
+            f"bulk ingest with and without the tamper-evident log ({backend})",
+            backend,
+            _log_variants,
+            (
+                Target(
+                    "the log slows ingest by at most 15%",
+                    _ratio(1, 1.15, faster_is_better=True),
+                ),
             ),
         ),
         Row(
