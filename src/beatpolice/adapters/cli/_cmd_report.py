@@ -38,11 +38,14 @@ def register(subparsers: Any) -> None:
         help="write a month's appraisal as a self-contained HTML page",
         description=(
             "Appraise a month (as 'beatpolice appraise' does) and write it as one HTML "
-            "page that needs no network: the table of officers and stars, each star's "
-            "evidence and each shortfall, a chart of every officer's checks (each "
-            "metric against its threshold, as the appraisal decided it), the "
+            "page that needs no network and prints on A4: the station, the table of "
+            "officers and stars with per-beat subtotals, the registries' figures, each "
+            "star's evidence (dated, with its household or dispute) and each shortfall, "
+            "a chart of every officer's checks (each metric against its threshold, as "
+            "the appraisal decided it) and their last months as a trend, the "
             "fingerprint and the commands that verify it. "
-            "With --from, render a saved JSON report instead of appraising again."
+            "With --from, render a saved JSON report instead of appraising again (with "
+            "--db, the station, registries, trend and evidence come from that store)."
         ),
     )
     parser.add_argument(

@@ -156,7 +156,7 @@ def render_html(
         report: the appraisal to show.
         rules: the rule set it was made with, for its title (looked up by name among
             the shipped rule sets when None). The charts draw the report's own checks.
-        headlines: registry figures to show besides the summary's.
+        headlines: registry figures to show after the summary's.
         verify: the store and saved JSON, for the "how to verify" commands.
         title: the page's heading (default: the station, month and rule set).
         summary: the station's name, each officer's beat and the registries' figures,
