@@ -10,6 +10,7 @@ skipped when no server binaries are installed, unless ``BEATPOLICE_REQUIRE_POSTG
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -24,6 +25,10 @@ import beatpolice
 from postgres_server import PostgresServer, postgres_server
 
 __all__ = ["BEIJING", "RECORDED_AT", "postgres_server"]
+
+os.environ.setdefault("BEATPOLICE_MASTER_KEY", "YmVhdHBvbGljZSB0ZXN0IG1hc3RlciBrZXkgMzIhISE=")
+"""The suite's master key (ADR 0703: PostgreSQL needs one; SQLite then makes no key
+file beside each test's store). Tests of the key's absence remove it themselves."""
 
 collect_ignore_glob = ["samples/v0_1/*.py"]
 """The 0.1 sample maker runs only under beatpolice 0.1 (its README says how)."""

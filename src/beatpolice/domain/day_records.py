@@ -16,7 +16,7 @@ These records share one id space per officer, apart from visits, leads and servi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime
@@ -38,6 +38,7 @@ from beatpolice.domain.day_values import (
 )
 from beatpolice.domain.errors import IdConflictError, UnknownRequestError
 from beatpolice.domain.field_time import check_not_before
+from beatpolice.domain.privacy import PERSONAL
 from beatpolice.domain.records import record_key
 from beatpolice.domain.values import Role
 
@@ -114,7 +115,7 @@ class DayRecord(StationAggregate):
         subject: InformationSubject
         category: PersonCategory | None = None
         household: str | None = None
-        summary: str
+        summary: Annotated[str, PERSONAL]
         occurred_at: AwareDatetime
         source: InformationSource | None = None
 
@@ -154,7 +155,7 @@ class DayRecord(StationAggregate):
         kind: MeetingKind
         participants: tuple[Role, ...]
         attendees: int
-        summary: str
+        summary: Annotated[str, PERSONAL]
         occurred_at: AwareDatetime
 
     class RequestReceived(_Created):
@@ -165,7 +166,7 @@ class DayRecord(StationAggregate):
         id: str
         officer: str
         channel: RequestChannel
-        summary: str
+        summary: Annotated[str, PERSONAL]
         occurred_at: AwareDatetime
         household: str | None = None
 
@@ -207,7 +208,7 @@ class DayRecord(StationAggregate):
         officer: str
         kind: CommendationKind
         occurred_at: AwareDatetime
-        giver: str | None = None
+        giver: Annotated[str | None, PERSONAL] = None
 
     class RequestAnswered(StationAggregate.Event):
         """A request was answered: resolved, helped beyond remit, referred or declined."""
