@@ -267,7 +267,7 @@ def load_officer(params: Params) -> Result:
     from beatpolice.domain import Officer
 
     station = _connect(params["url"])
-    app = station.app
+    app = station._app
     if params["snapshots"]:
 
         def load() -> Any:

@@ -79,7 +79,7 @@ def _build(url: str, workload: Path, batch: int) -> tuple[float, int]:
 
         report = ingest_lines(station, advance(lines), batch_size=batch)
         assert report.ok, report.summary()
-        count = station.app.recorder.max_notification_id() or 0
+        count = station.last_position()
     return time.perf_counter() - started, count
 
 
@@ -110,7 +110,7 @@ def _cli(arguments: list[str], repeat: int) -> float:
 
 def _stored_events(url: str) -> int:
     with beatpolice.connect(url) as station:
-        return station.app.recorder.max_notification_id() or 0
+        return station.last_position()
 
 
 def bench(

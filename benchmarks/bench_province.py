@@ -87,7 +87,7 @@ def _ingest(url: str, officers: int, months: int, batch: int) -> dict[str, Any]:
         if not report.ok:
             raise RuntimeError(report.summary())
         seconds = time.perf_counter() - started
-        stored = station.app.recorder.max_notification_id() or 0
+        stored = station.last_position()
     rates = []
     last_events, last_time = 0, 0.0
     for events, at in tenths:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import beatpolice
-from beatpolice.adapters.store.views import event_source
 from beatpolice.application.ingest import ingest_lines
 from beatpolice.projections.registries import open_registries
 from benchmarks._workload import write_workload
@@ -34,7 +33,7 @@ PAGE = 1000
 
 
 def _read_all(station: beatpolice.Station) -> int:
-    read = event_source(station)
+    read = station.read_events
     position = count = 0
     while True:
         page = read(position + 1, PAGE)

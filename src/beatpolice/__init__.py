@@ -10,7 +10,8 @@ Example:
     1
 """
 
-from beatpolice.application.station import Receipt, Station, connect, retry_on_conflict
+from beatpolice.adapters.store.connect import connect
+from beatpolice.application.station import Receipt, Station, retry_on_conflict
 from beatpolice.domain.errors import (
     AppraisalError,
     AuditMismatchError,

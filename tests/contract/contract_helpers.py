@@ -24,7 +24,7 @@ Stored = tuple[str, str, int, bytes]
 
 def stored_events(station: beatpolice.Station) -> list[Stored]:
     """Every stored event as (topic, originator id, version, state bytes), in log order."""
-    recorder: Any = station.app.recorder
+    recorder: Any = station._app.recorder
     rows: list[Stored] = []
     start = 1
     while True:

@@ -56,7 +56,7 @@ def digest(path: Path) -> str:
 def rows(url: str) -> list[tuple[str, str, int, dict[str, Any], bytes]]:
     """(topic, originator id, version, JSON, state) of every event, in notification order."""
     with beatpolice.connect(url, create=False) as station:
-        recorder: Any = station.app.recorder
+        recorder: Any = station._app.recorder
         found = []
         for n in recorder.select_notifications(start=1, limit=100_000):
             state = bytes(n.state)

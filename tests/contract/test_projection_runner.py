@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import beatpolice
-from beatpolice.adapters.store.views import event_source, view_store_for
 from beatpolice.domain import DomainEvent
 from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
 
@@ -43,7 +42,7 @@ def _record(station: beatpolice.Station, visits: int) -> None:
 
 def _runner(station: beatpolice.Station, page_size: int = 7) -> ProjectionRunner:
     return ProjectionRunner(
-        EventsByType(), view_store_for(station), event_source(station), page_size=page_size
+        EventsByType(), station.view_store, station.read_events, page_size=page_size
     )
 
 
@@ -83,7 +82,7 @@ def test_catch_up_applies_only_new_events(station: beatpolice.Station) -> None:
 
 def test_a_page_committed_from_a_stale_position_is_refused(station: beatpolice.Station) -> None:
     _record(station, 3)
-    store = view_store_for(station)
+    store = station.view_store
     store.commit("bytype", 1, {("counts", "x"): {"n": 1}}, expected=0, position=2)
     with pytest.raises(PositionConflictError):
         store.commit("bytype", 1, {("counts", "x"): {"n": 99}}, expected=0, position=2)
@@ -106,19 +105,19 @@ def test_a_changed_fold_version_rebuilds_the_view(station: beatpolice.Station) -
     _record(station, 2)
     runner = _runner(station)
     runner.catch_up()
-    store = view_store_for(station)
+    store = station.view_store
     store.commit("bytype", 1, {("counts", "stale"): {"n": 7}}, expected=3, position=3)
 
     class Renamed(EventsByType):
         version = 2
 
-    renamed = ProjectionRunner(Renamed(), store, event_source(station))
+    renamed = ProjectionRunner(Renamed(), store, station.read_events)
     assert renamed.catch_up().applied == 3
     assert "stale" not in _view(renamed)
 
 
 def test_scan_filters_by_prefix_in_key_order(station: beatpolice.Station) -> None:
-    store = view_store_for(station)
+    store = station.view_store
     changes = {("counts", key): {"k": key} for key in ("2014-02/b", "2014-01/b", "2014-01/a")}
     store.commit("bytype", 1, changes, expected=0, position=1)
     assert [key for key, _ in store.scan("bytype", "counts", "2014-01/")] == [

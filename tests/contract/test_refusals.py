@@ -15,14 +15,14 @@ import pytest
 from contract_helpers import BADGE, FIELD_TIME, every_command, stored_events
 
 import beatpolice
-from beatpolice import commands
-from beatpolice.domain import (
+from beatpolice import (
     BeatpoliceError,
     InvalidCommandError,
     UnknownDisputeError,
     UnknownOfficerError,
     UnknownRecordError,
     UnknownVenueError,
+    commands,
 )
 
 

@@ -93,7 +93,7 @@ def sqlite_station(tmp_path: Path, clock: Callable[[], datetime]) -> beatpolice.
 def test_stored_v1_event_is_upcast_through_the_real_mapper_and_store(
     sqlite_station: beatpolice.Station, tmp_path: Path, clock: Callable[[], datetime]
 ) -> None:
-    app: Any = sqlite_station.app
+    app: Any = sqlite_station._app
     originator = uuid4()
     v1 = _v1_bytes(originator, 1)
     assert b"class_version" not in v1
@@ -120,7 +120,7 @@ def test_stored_v1_event_is_upcast_through_the_real_mapper_and_store(
 def test_v2_event_is_stored_with_its_version_and_read_back(
     sqlite_station: beatpolice.Station,
 ) -> None:
-    app: Any = sqlite_station.app
+    app: Any = sqlite_station._app
     event = NoteTaken(
         originator_id=uuid4(),
         originator_version=1,
@@ -143,7 +143,7 @@ def test_v2_event_is_stored_with_its_version_and_read_back(
 def test_upcasting_runs_every_step_from_the_stored_version(
     sqlite_station: beatpolice.Station,
 ) -> None:
-    app: Any = sqlite_station.app
+    app: Any = sqlite_station._app
     v1_id, v2_id = uuid4(), uuid4()
     v2 = orjson.loads(_v1_bytes(v2_id, 1))
     v2.update(language="ug", class_version=2)

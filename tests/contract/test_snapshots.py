@@ -68,7 +68,7 @@ def test_officer_with_ten_thousand_events_loads_from_a_snapshot(
 ) -> None:
     enlist(station)
     _plan_again_and_again(station, EVENTS - 1)
-    app: Any = station.app
+    app: Any = station._app
     officer_id = Officer.create_id(BADGE)
 
     snapshots = list(app.snapshots.get(officer_id, desc=True, limit=1))
@@ -108,7 +108,7 @@ def test_officer_with_ten_thousand_events_loads_from_a_snapshot(
 def test_snapshot_state_equals_the_replayed_state(station: beatpolice.Station) -> None:
     enlist(station)
     _plan_again_and_again(station, SNAPSHOT_INTERVAL + 5)
-    app: Any = station.app
+    app: Any = station._app
     officer_id = Officer.create_id(BADGE)
 
     loaded = station.officer(BADGE)

@@ -25,7 +25,6 @@ from beatpolice.adapters.store.views import (
     MemoryViewStore,
     PostgresViewStore,
     SQLiteViewStore,
-    view_store_for,
 )
 from beatpolice.projections.appraisal._engine import index_runner
 from beatpolice.projections.registries import open_registries
@@ -54,8 +53,8 @@ def _use(station: beatpolice.Station) -> None:
 
 
 def test_the_view_store_is_the_stations_own(station: beatpolice.Station, backend: str) -> None:
-    store = view_store_for(station)
-    assert store is station.view_store is view_store_for(station)
+    store = station.view_store
+    assert store is station.view_store is station.view_store
     expected = {"memory": MemoryViewStore, "sqlite": SQLiteViewStore}.get(
         backend, PostgresViewStore
     )
@@ -68,12 +67,12 @@ def test_two_stations_on_one_url_have_their_own(
     station: beatpolice.Station, station_url: str, clock: Callable[[], datetime]
 ) -> None:
     with beatpolice.connect(station_url, clock=clock) as other:
-        assert view_store_for(other) is not view_store_for(station)
+        assert other.view_store is not station.view_store
         assert index_runner(other) is not index_runner(station)
         assert index_runner(other) is index_runner(other)
         if station.backend != "memory":
-            mine: object = getattr(view_store_for(station), "_connection")  # noqa: B009
-            theirs: object = getattr(view_store_for(other), "_connection")  # noqa: B009
+            mine: object = getattr(station.view_store, "_connection")  # noqa: B009
+            theirs: object = getattr(other.view_store, "_connection")  # noqa: B009
             assert mine is not theirs
 
 
@@ -83,7 +82,7 @@ def test_closing_a_sqlite_station_closes_its_view_store(
 ) -> None:
     station = beatpolice.connect(station_url, clock=clock)
     _use(station)
-    store = view_store_for(station)
+    store = station.view_store
     assert isinstance(store, SQLiteViewStore)
     connection = store._connection
     connection.execute("SELECT 1")
@@ -101,7 +100,7 @@ def test_closing_a_postgres_station_closes_its_view_store(
 ) -> None:
     station = beatpolice.connect(station_url, clock=clock)
     _use(station)
-    store = view_store_for(station)
+    store = station.view_store
     assert isinstance(store, PostgresViewStore)
     connection = store._connection
     assert not connection.closed
@@ -125,10 +124,10 @@ def test_closing_a_postgres_station_closes_its_view_store(
 def test_a_closed_station_opens_a_new_view_store_on_its_next_use(
     station: beatpolice.Station,
 ) -> None:
-    before = view_store_for(station)
+    before = station.view_store
     runner = index_runner(station)
     station.close()
-    assert view_store_for(station) is not before
+    assert station.view_store is not before
     assert index_runner(station) is not runner
 
 
@@ -137,7 +136,7 @@ def test_no_module_keeps_a_dropped_station_alive(station_url: str) -> None:
     _use(station)
     index_runner(station).catch_up()
     dropped = weakref.ref(station)
-    store = weakref.ref(view_store_for(station))
+    store = weakref.ref(station.view_store)
     station.close()
     del station
     gc.collect()

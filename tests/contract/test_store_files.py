@@ -136,9 +136,13 @@ def application_id_of_another(path: Path) -> Path:
 def corrupt_pages(path: Path) -> Path:
     build_store(path, visits=3000)
     page_size = int.from_bytes(path.read_bytes()[16:18], "big")
-    pages = path.stat().st_size // page_size
+    # the events table's last leaf: a read of the whole log meets it, the schema does not
+    with sqlite3.connect(path) as connection:
+        query = "SELECT max(pageno) FROM dbstat WHERE name = 'stored_events' AND pagetype = 'leaf'"
+        (page,) = connection.execute(query).fetchone()
+    connection.close()
     with open(path, "r+b") as handle:
-        handle.seek((pages // 2) * page_size)
+        handle.seek((page - 1) * page_size)
         handle.write(bytes((n * 37 + 11) % 256 for n in range(page_size)))
     return path
 
@@ -185,7 +189,13 @@ def foreign(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return FOREIGN[request.param](tmp_path / "station.db")
 
 
-@pytest.mark.parametrize("create", [True, False], ids=["writer", "reader"])
+@pytest.fixture(params=["writer", "reader"])
+def create(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    # a reader checks header and schema only (ADR 0227); the page check is asked for
+    monkeypatch.setenv("BEATPOLICE_SQLITE_CHECK", "quick")
+    return bool(request.param == "writer")
+
+
 def test_a_file_that_is_not_a_beatpolice_store_is_refused_untouched(
     foreign: Path, create: bool
 ) -> None:
@@ -386,13 +396,13 @@ def test_a_read_command_on_a_mistyped_path_exits_2_and_creates_nothing(tmp_path:
 
 
 def test_a_full_disk_met_by_a_reader_is_one_storage_error(tmp_path: Path) -> None:
-    from beatpolice.adapters.store.views import view_store_for
+
     from beatpolice.projections.registries import open_registries
 
     path = build_store(tmp_path / "station.db", visits=2000)
     with beatpolice.connect(str(path), create=False) as station:
         registries = open_registries(station)
-        connection = view_store_for(station)._connection  # type: ignore[union-attr]
+        connection = station.view_store._connection  # type: ignore[union-attr]
         (pages,) = connection.execute("PRAGMA page_count").fetchall()[0]
         connection.execute(f"PRAGMA max_page_count = {pages}")  # the disk is now full
 
@@ -403,9 +413,24 @@ def test_a_full_disk_met_by_a_reader_is_one_storage_error(tmp_path: Path) -> Non
     assert "\n" not in str(refused.value)
 
 
+def test_by_default_a_writer_reads_every_page_and_a_reader_only_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ADR 0227: a read command on a store of gigabytes must not read every page first
+    monkeypatch.delenv("BEATPOLICE_SQLITE_CHECK", raising=False)
+    path = corrupt_pages(tmp_path / "station.db")
+    before = snapshot(path)
+
+    with pytest.raises(NotAStoreError, match="is damaged"):
+        beatpolice.connect(str(path))
+    assert snapshot(path) == before
+    with beatpolice.connect(str(path), create=False) as station:
+        assert station.backend == "sqlite"  # opened: the damage is met on first read
+
+
 def test_damage_met_after_opening_exits_2_with_one_line(tmp_path: Path) -> None:
     path = corrupt_pages(tmp_path / "station.db")
-    environment = {**os.environ, "BEATPOLICE_SQLITE_CHECK": "header"}  # no page check
+    environment = {k: v for k, v in os.environ.items() if k != "BEATPOLICE_SQLITE_CHECK"}
 
     done = subprocess.run(
         [*CLI, "registry", "officers", "--db", str(path)],
@@ -430,7 +455,7 @@ def test_postgres_inserts_a_large_batch_outside_the_pipeline(
     transaction, through the recorder that sends no pipeline (ADR 0226)."""
     url: str = postgres_server.create_database()  # type: ignore[attr-defined]
     with beatpolice.connect(url) as station:
-        assert type(station.app.recorder).__name__ == "PostgresEventRecorder"
+        assert type(station._app.recorder).__name__ == "PostgresEventRecorder"
         station.enlist_officer(badge="D1", name="薛翠翠", station="德州", beat="一区")
         notes = "人户一致，无异常。" * 200
         batch = [

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 import beatpolice
-from beatpolice.adapters.store.views import PostgresViewStore, SQLiteViewStore, view_store_for
+from beatpolice.adapters.store.views import PostgresViewStore, SQLiteViewStore
 from beatpolice.projections import PositionConflictError
 from beatpolice.projections.registries import Registries, open_registries
 
@@ -51,7 +51,7 @@ def _badges(registries: Registries) -> list[str]:
 
 
 def _store(station: beatpolice.Station) -> SQLiteViewStore | PostgresViewStore:
-    store = view_store_for(station)
+    store = station.view_store
     assert isinstance(store, SQLiteViewStore | PostgresViewStore)
     return store
 

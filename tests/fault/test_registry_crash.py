@@ -41,7 +41,6 @@ from _fault_workload import commands
 from psycopg import sql
 
 import beatpolice
-from beatpolice.adapters.store.views import event_source, view_store_for
 from beatpolice.application.ingest import ingest_lines
 from beatpolice.projections.registries import Registries, open_registries
 
@@ -163,7 +162,7 @@ def _child(url: str, kind: Kind, kill: tuple[Stage, int] | None) -> None:
 
             for runner in registries.runners:
                 runner.on_page = hook
-            view_store_for(station).before_commit = hook
+            station.view_store.before_commit = hook
             if kind == "rebuild":
                 registries.rebuild()
             else:
@@ -196,7 +195,7 @@ def _finished(status: int) -> bool:
 def _notification_ids(url: str) -> list[int]:
     """The ids of the log, read the way the registries page it."""
     with beatpolice.connect(url) as station:
-        read = event_source(station)
+        read = station.read_events
         ids: list[int] = []
         while page := read(ids[-1] + 1 if ids else 1, 1000):
             ids.extend(n for n, _ in page)

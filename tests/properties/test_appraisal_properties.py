@@ -13,7 +13,7 @@ from beatpolice import appraise
 from beatpolice.appraisal import live_tallies, load_rules
 from beatpolice.domain.rules.ruleset import FiveStarRules
 from beatpolice.projections.appraisal._engine import index_runner
-from beatpolice.projections.appraisal._examples import enlist, record
+from beatpolice.testing.month_examples import enlist, record
 
 T0 = datetime(2014, 2, 10, tzinfo=UTC)
 """The recording clock: after every field time the strategies draw (up to 9 February)."""

@@ -158,7 +158,7 @@ def _station() -> beatpolice.Station:
 
 
 def _log(station: beatpolice.Station) -> list[tuple[str, str, int, bytes]]:
-    recorder: Any = station.app.recorder
+    recorder: Any = station._app.recorder
     return [
         (n.topic, str(n.originator_id), n.originator_version, bytes(n.state))
         for n in recorder.select_notifications(start=1, limit=1_000_000)

@@ -47,7 +47,7 @@ def main() -> None:
     with beatpolice.connect("memory://", clock=_recorded_at) as station:
         for command in every_command():
             station.handle(command)
-        app: Any = station.app
+        app: Any = station._app
         seen: set[str] = set()
         for notification in app.recorder.select_notifications(start=1, limit=10_000):
             if notification.topic in seen:

@@ -10,7 +10,7 @@ import pytest
 import beatpolice
 from beatpolice import AppraisalError, AuditMismatchError, appraise, compare, verify
 from beatpolice.appraisal import live_tallies
-from beatpolice.projections.appraisal._examples import (
+from beatpolice.testing.month_examples import (
     BEIJING,
     enlist,
     leads,

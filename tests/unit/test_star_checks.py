@@ -23,7 +23,8 @@ from beatpolice import AppraisalReport, AuditMismatchError, appraise, verify
 from beatpolice.appraisal import FiveStarRules
 from beatpolice.domain.rules import GATE, OfficerInputs, StarCheck, evaluate_five_star
 from beatpolice.domain.rules.ruleset import STARS, MediationStar, Stars, VisitStar
-from beatpolice.projections.appraisal._examples import (
+from beatpolice.report import render_html
+from beatpolice.testing.month_examples import (
     BEIJING,
     enlist,
     leads,

@@ -14,23 +14,21 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from eventsourcing.utils import get_topic, register_topic
+from eventsourcing.utils import register_topic
 
-from beatpolice.adapters.store._store_errors import database_errors, guard_storage, storage_error
-from beatpolice.adapters.store.mapper import JSONTranscoder, PydanticMapper
-from beatpolice.adapters.store.storage import StoreURL, open_store, parse_url
 from beatpolice.application._station_commands import CommandMethods
 from beatpolice.application.handlers import HANDLERS, UnitOfWork
 from beatpolice.application.policy_book import PolicyBook
+from beatpolice.application.ports import EventStore
 from beatpolice.domain import commands as c
-from beatpolice.domain._base import AggregateSnapshot, StationAggregate, frozen_clock
+from beatpolice.domain._base import AggregateSnapshot, DomainEvent, StationAggregate, frozen_clock
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (
     BeatpoliceError,
@@ -54,12 +52,10 @@ from beatpolice.domain.rules.escalation import (
 )
 from beatpolice.domain.rules.fraud_scripts import FraudCatalogue, load_catalogue
 from beatpolice.domain.venue import Venue
+from beatpolice.projections._runner import ViewStore
 from beatpolice.projections.log_checkpoint import EventLogPort, HasEventLog
 
-if TYPE_CHECKING:
-    from beatpolice.adapters.store.views import AnyViewStore
-
-__all__ = ["Receipt", "Station", "connect", "retry_on_conflict"]
+__all__ = ["Receipt", "Station", "retry_on_conflict"]
 
 SNAPSHOT_INTERVAL = 200
 """An aggregate is snapshotted every this many events (an officer with 10,000 events
@@ -76,8 +72,6 @@ T = TypeVar("T")
 class _EventStoreApp(Application[UUID]):
     name = "beatpolice"
     env: ClassVar[dict[str, str]] = {
-        "MAPPER_TOPIC": get_topic(PydanticMapper),
-        "TRANSCODER_TOPIC": get_topic(JSONTranscoder),
         "IS_SNAPSHOTTING_ENABLED": "y",
     }
     snapshot_class = AggregateSnapshot
@@ -205,12 +199,15 @@ def _checked_policy(policy: str | Path | EscalationPolicy) -> EscalationPolicy:
 class Station(CommandMethods):
     """A police station's event store and the commands that write to it.
 
-    Open one with :func:`beatpolice.connect`. Every command of the contract is a
-    keyword-only method; each returns a :class:`Receipt` or raises one error from
-    :mod:`beatpolice.domain.errors`, having changed nothing.
+    Open one with :func:`beatpolice.connect`, which hands it the store a URL names.
+    Every command of the contract is a keyword-only method; each returns a
+    :class:`Receipt` or raises one error from :mod:`beatpolice.domain.errors`, having
+    changed nothing.
 
     Args:
-        url: ``memory://``, ``sqlite:///path`` (or a plain path) or ``postgresql://...``.
+        store: the store to write to and read from (the application's
+            :class:`~beatpolice.application.ports.EventStore` port; ``connect`` opens
+            one from ``memory://``, ``sqlite:///path`` or ``postgresql://...``).
         time_zone: the zone in which months are cut (IANA name).
         policy: the escalation policy new disputes open under: a shipped name, the path
             of a TOML file, or an :class:`EscalationPolicy`. A dispute keeps the policy
@@ -228,7 +225,7 @@ class Station(CommandMethods):
 
     def __init__(
         self,
-        url: str,
+        store: EventStore,
         *,
         time_zone: str = "Asia/Shanghai",
         policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
@@ -242,21 +239,17 @@ class Station(CommandMethods):
             raise SettingError(f"tolerance must be a timedelta of 0 or more, not {tolerance!r}")
         self.tolerance = tolerance
         self.policy: EscalationPolicy = _checked_policy(policy)
-        self._store: StoreURL = parse_url(url)
+        self._store = store
         self._clock = clock
         self._book = PolicyBook(
             self.policy, self._stored_policy, fraud_scripts=load_catalogue(fraud_scripts)
         )
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
-        try:
-            with open_store(self._store, create=create):
-                self._app = _EventStoreApp(env=self._store.env)
-        except (PersistenceError, OSError) as error:
-            raise storage_error(f"cannot open {self._store.display}", error) from error
+        self._app = store.open_application(lambda env: _EventStoreApp(env=env), create=create)
         # What the station opens on first use and closes in close() (ADR 0260).
         self._owned_lock = threading.RLock()
-        self._view_store: AnyViewStore | None = None
+        self._view_store: ViewStore | None = None
         self._runners: dict[str, Any] = {}
 
     @property
@@ -270,7 +263,7 @@ class Station(CommandMethods):
         return self._clock
 
     @property
-    def store(self) -> StoreURL:
+    def store(self) -> EventStore:
         """The parsed store URL: backend and eventsourcing settings."""
         return self._store
 
@@ -280,17 +273,12 @@ class Station(CommandMethods):
         return self._store.backend
 
     @property
-    def app(self) -> Application[UUID]:
-        """The underlying eventsourcing application (its recorder, notification log)."""
-        return self._app
-
-    @property
     def policies(self) -> PolicyBook:
         """The escalation policies this station decides disputes under."""
         return self._book
 
     @property
-    def view_store(self) -> AnyViewStore:
+    def view_store(self) -> ViewStore:
         """Where this station's projections keep their documents (ADR 0260).
 
         Opened on first use (in the store's own SQLite file or PostgreSQL database, in
@@ -299,9 +287,7 @@ class Station(CommandMethods):
         """
         with self._owned_lock:
             if self._view_store is None:
-                from beatpolice.adapters.store.views import open_view_store
-
-                self._view_store = open_view_store(self._store)  # raises StorageError only
+                self._view_store = self._store.open_view_store()  # raises StorageError only
             return self._view_store
 
     def runner(
@@ -378,7 +364,7 @@ class Station(CommandMethods):
         attempt = 0
         while True:
             try:
-                with guard_storage(self._store.display):
+                with self._store.guard():
                     return self._decide_and_save(batch, failed, stop_on_error)
             except _CommandFailedError as failure:
                 # decide the batch again without the command that failed mid-way
@@ -423,7 +409,7 @@ class Station(CommandMethods):
             digest = command.digest()
             events = HANDLERS[type(command)](self._book, uow, command, digest)
         except Exception as error:  # a defect too: refuse this command only, never the batch
-            if isinstance(error, (StorageError, *database_errors())):
+            if self._store.is_failure(error):
                 raise  # the store failed, not the command: the batch fails as a whole
             refusal = error if isinstance(error, BeatpoliceError) else _failed(command, error)
             if uow.changed_by_command():
@@ -460,7 +446,7 @@ class Station(CommandMethods):
         return self._clock() if self._clock is not None else datetime.now(UTC)
 
     def _stored_policy(self, key: str) -> PolicyRecord | None:
-        with guard_storage(self._store.display):
+        with self._store.guard():
             return UnitOfWork(self._app).find(PolicyRecord, key)
 
     def _clock_in_force(self) -> AbstractContextManager[None]:
@@ -470,7 +456,7 @@ class Station(CommandMethods):
 
     def officer(self, badge: str) -> Officer:
         """The officer with this badge, as recorded now."""
-        with guard_storage(self._store.display):
+        with self._store.guard():
             found = UnitOfWork(self._app).find(Officer, badge)
         if found is None:
             raise UnknownOfficerError(badge, field="badge")
@@ -478,7 +464,7 @@ class Station(CommandMethods):
 
     def dispute(self, dispute: str) -> Dispute:
         """The dispute with this id, as recorded now."""
-        with guard_storage(self._store.display):
+        with self._store.guard():
             found = UnitOfWork(self._app).find(Dispute, dispute)
         if found is None:
             raise UnknownDisputeError(dispute, field="dispute")
@@ -486,7 +472,7 @@ class Station(CommandMethods):
 
     def record(self, officer: str, record: str) -> FieldRecord:
         """The visit, lead or service ``record`` of officer ``officer``, as recorded now."""
-        with guard_storage(self._store.display):
+        with self._store.guard():
             found = UnitOfWork(self._app).find(FieldRecord, record_key(officer, record))
         if found is None:
             raise unknown_record(officer, record, "record")
@@ -494,7 +480,7 @@ class Station(CommandMethods):
 
     def venue(self, venue: str) -> Venue:
         """The venue with this id, as recorded now."""
-        with guard_storage(self._store.display):
+        with self._store.guard():
             found = UnitOfWork(self._app).find(Venue, venue)
         if found is None:
             raise UnknownVenueError(venue, field="venue")
@@ -511,51 +497,31 @@ class Station(CommandMethods):
             raise StorageError(f"{self.url}: this store keeps no tamper-evident log")
         return recorder.event_log()
 
+    def read_events(self, start: int, limit: int) -> list[tuple[int, DomainEvent]]:
+        """Up to ``limit`` recorded events from position ``start``, in recording order."""
+        with self._store.guard():
+            notifications = self._app.recorder.select_notifications(start=start, limit=limit)
+        mapper = self._app.mapper
+        return [(n.id, cast(DomainEvent, mapper.to_domain_event(n))) for n in notifications]
+
+    def last_position(self) -> int:
+        """The position of the last recorded event (0 for an empty log)."""
+        with self._store.guard():
+            return int(self._app.recorder.max_notification_id() or 0)
+
+    def lookup_policy(self, name: str, version: str | None) -> EscalationPolicy:
+        """The escalation policy this store knows as ``name`` (at ``version``, or its latest)."""
+        return self._book.lookup(name, version)
+
     def events(self, *, start: int = 1, page: int = 1000) -> Iterator[tuple[int, Any]]:
         """Every recorded event with its notification id, in recording order, streamed."""
         recorder = self._app.recorder
         mapper = self._app.mapper
         while True:
-            with guard_storage(self._store.display):
+            with self._store.guard():
                 notifications = recorder.select_notifications(start=start, limit=page)
             for notification in notifications:
                 yield notification.id, mapper.to_domain_event(notification)
             if len(notifications) < page:
                 return
             start = notifications[-1].id + 1
-
-
-def connect(
-    url: str,
-    *,
-    time_zone: str = "Asia/Shanghai",
-    policy: str | Path | EscalationPolicy = DEFAULT_POLICY,
-    clock: Callable[[], datetime] | None = None,
-    create: bool = True,
-    tolerance: timedelta = DEFAULT_TOLERANCE,
-    fraud_scripts: str | Path | FraudCatalogue | None = None,
-) -> Station:
-    """Open a station's store: ``memory://``, ``sqlite:///station.db`` or ``postgresql://...``.
-
-    With ``create=False`` (what read commands pass) a store that does not exist is
-    refused with :class:`NotAStoreError` and nothing is created. A file or database that
-    is not a beatpolice store is refused either way, before anything is written.
-
-    Example:
-        >>> import beatpolice
-        >>> station = beatpolice.connect("memory://")
-        >>> receipt = station.enlist_officer(
-        ...     badge="D0001", name="薛翠翠", station="德州", beat="一区"
-        ... )
-        >>> receipt.events
-        1
-    """
-    return Station(
-        url,
-        time_zone=time_zone,
-        policy=policy,
-        clock=clock,
-        create=create,
-        tolerance=tolerance,
-        fraud_scripts=fraud_scripts,
-    )

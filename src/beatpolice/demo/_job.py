@@ -15,7 +15,7 @@ import attrs
 from beatpolice.adapters.html._context import RegistrySummary, evidence_notes
 from beatpolice.adapters.html._html import Headline, VerifyHint, write_html
 from beatpolice.adapters.html._trend import trend_months
-from beatpolice.application.station import Station
+from beatpolice.adapters.store.connect import connect
 from beatpolice.demo._generator import generate
 from beatpolice.demo._month import DemoConfig, DemoMonth
 from beatpolice.demo._recording import Recording, record
@@ -128,7 +128,7 @@ def run_demo(
         return lambda done, total: progress(name, done, total)
 
     recording = record(url, demo, progress=step("record"))
-    station = Station(url, time_zone=demo.config.time_zone, policy=demo.config.policy)
+    station = connect(url, time_zone=demo.config.time_zone, policy=demo.config.policy)
     try:
         registries = open_registries(station)
         registries.catch_up(progress=step("registries"))

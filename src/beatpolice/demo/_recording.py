@@ -15,6 +15,7 @@ from itertools import groupby
 
 import attrs
 
+from beatpolice.adapters.store.connect import connect
 from beatpolice.application.station import Receipt, Station
 from beatpolice.demo._month import DemoMonth, Entry
 from beatpolice.domain.errors import BeatpoliceError
@@ -86,7 +87,7 @@ def record(
     """
     config = demo.config
     clock = EntryClock(demo.entries[0].recorded_at if demo.entries else demo.decided_at)
-    station = Station(url, time_zone=config.time_zone, policy=config.policy, clock=clock)
+    station = connect(url, time_zone=config.time_zone, policy=config.policy, clock=clock)
     try:
         return _record(station, clock, demo, batch_size, progress)
     finally:

@@ -93,6 +93,9 @@ class ViewStore(Protocol):
     def reset(self, projection: str, tables: tuple[str, ...]) -> None:
         """Forget every document and the position of a projection, atomically."""
 
+    def close(self) -> None:
+        """Close the store's connections (its owner, the Station, calls it once)."""
+
 
 class DocumentView:
     """The documents one page of events reads and writes, buffered until commit."""

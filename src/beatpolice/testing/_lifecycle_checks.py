@@ -56,9 +56,8 @@ class LifecycleInvariants:
     model: dict[str, ModelDispute]
 
     def _history(self, key: str) -> list[Any]:
-        app = self.station.app
-        stored = app.recorder.select_events(stable_id("dispute", key))
-        return [app.mapper.to_domain_event(item) for item in stored]
+        dispute = stable_id("dispute", key)
+        return [event for _, event in self.station.events() if event.originator_id == dispute]
 
     @invariant()
     def station_agrees_with_model(self) -> None:

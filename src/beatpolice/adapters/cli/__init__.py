@@ -20,7 +20,8 @@ from typing import Any, NoReturn, TextIO
 
 from beatpolice.adapters.cli._text import json_safe, printable
 from beatpolice.adapters.cli._types import hours, instant, time_zone
-from beatpolice.application.station import Station, connect
+from beatpolice.adapters.store.connect import connect
+from beatpolice.application.station import Station
 from beatpolice.domain.errors import (
     AppraisalError,
     BeatpoliceError,

@@ -33,8 +33,9 @@ from beatpolice.domain.errors import NotAStoreError, StorageError
 __all__ = ["CHECK_ENV", "prepare_sqlite", "read_only", "set_migration"]
 
 CHECK_ENV = "BEATPOLICE_SQLITE_CHECK"
-"""Environment variable choosing the page check on open: ``quick`` (the default:
-``PRAGMA quick_check``, every page read once) or ``header`` (header and schema only)."""
+"""Environment variable choosing the page check on open: ``auto`` (the default: a writer,
+``create=True``, runs ``PRAGMA quick_check``, every page read once; a reader checks the
+header and schema only, ADR 0227), ``quick`` (every open) or ``header`` (never)."""
 
 _MAGIC = b"SQLite format 3\x00"
 _HEADER = 100
@@ -150,7 +151,7 @@ def _inspect(path: str, *, create: bool, legacy: bool) -> Verdict:
         found = _facts(connection, path)
         _check_size(path)
         decided = verdict(found, create=create, legacy=legacy)
-        if os.environ.get(CHECK_ENV, "quick").strip().lower() != "header":
+        if _page_check(create):
             _quick_check(connection, path)
         connection.execute("COMMIT")
         return decided
@@ -164,6 +165,12 @@ def _inspect(path: str, *, create: bool, legacy: bool) -> Verdict:
         raise StorageError(f"cannot read {path}: {error.strerror or error}") from error
     finally:
         connection.close()
+
+
+def _page_check(create: bool) -> bool:
+    """Whether this open reads every page: writers do, readers do not (ADR 0227)."""
+    mode = os.environ.get(CHECK_ENV, "auto").strip().lower()
+    return mode == "quick" or (mode not in ("header", "quick") and create)
 
 
 def _damaged(path: str, error: sqlite3.Error) -> NotAStoreError:

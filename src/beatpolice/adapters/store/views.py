@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import orjson
 
-from beatpolice.adapters.store._store_errors import guard_storage
 from beatpolice.adapters.store._views_common import TransactionHook, _conflict
 from beatpolice.adapters.store._views_common import _after as _after  # the tests import it here
 from beatpolice.adapters.store._views_postgres import PostgresViewStore
@@ -33,8 +32,6 @@ from beatpolice.projections._runner import Document, TableKey
 
 if TYPE_CHECKING:
     from beatpolice.adapters.store.storage import StoreURL
-    from beatpolice.application.station import Station
-    from beatpolice.domain._base import DomainEvent
 
 __all__ = [
     "AnyViewStore",
@@ -42,9 +39,7 @@ __all__ = [
     "PostgresViewStore",
     "SQLiteViewStore",
     "TransactionHook",
-    "event_source",
     "open_view_store",
-    "view_store_for",
 ]
 
 
@@ -132,25 +127,3 @@ def open_view_store(store: StoreURL) -> AnyViewStore:
         # every libpq parameter of the URL: sslmode, application_name, ... (ADR 0808)
         return PostgresViewStore(make_conninfo(**store.params))
     return MemoryViewStore()
-
-
-def view_store_for(station: Station) -> AnyViewStore:
-    """The view store of a station's backend: the one the station owns (ADR 0260).
-
-    Opened on the station's first use of it and closed by :meth:`Station.close`; two
-    stations on one URL each have their own.
-    """
-    return station.view_store
-
-
-def event_source(station: Station) -> Any:
-    """A page reader of the station's log: ``(start, limit) -> [(id, event), ...]``."""
-    recorder = station.app.recorder
-    mapper = station.app.mapper
-
-    def read(start: int, limit: int) -> list[tuple[int, DomainEvent]]:
-        with guard_storage(station.url):
-            notifications = recorder.select_notifications(start=start, limit=limit)
-        return [(n.id, mapper.to_domain_event(n)) for n in notifications]  # type: ignore[misc]
-
-    return read

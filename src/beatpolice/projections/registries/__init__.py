@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from beatpolice.domain._base import DomainEvent
 from beatpolice.domain.rules.escalation import policy_named
@@ -79,7 +79,7 @@ from beatpolice.projections.registries.venues import (
 )
 
 if TYPE_CHECKING:
-    from beatpolice.application.station import Station
+    from beatpolice.projections.ports import StationPort
 
 __all__ = [
     "REGISTRY_NAMES",
@@ -399,25 +399,16 @@ class Registries:
         )
 
 
-def open_registries(station: Station, *, page_size: int = 1000) -> Registries:
+def open_registries(station: StationPort, *, page_size: int = 1000) -> Registries:
     """The registries of ``station``, kept in its own backend (memory, SQLite, PostgreSQL).
 
     Nothing is folded until :meth:`Registries.catch_up` (or ``rebuild``) is called.
     """
-    from beatpolice.adapters.store._store_errors import guard_storage
-    from beatpolice.adapters.store.views import event_source, view_store_for
-
-    recorder: Any = station.app.recorder
-
-    def last_position() -> int:
-        with guard_storage(station.url):
-            return int(recorder.max_notification_id() or 0)
-
     return Registries(
-        view_store_for(station),
-        event_source(station),
-        last_position=last_position,
+        station.view_store,
+        station.read_events,
+        last_position=station.last_position,
         time_zone=station.time_zone,
         page_size=page_size,
-        policies=station.policies.lookup,
+        policies=station.lookup_policy,
     )
