@@ -137,9 +137,15 @@ def public_pem(key: Ed25519PublicKey) -> str:
 def keygen(out: Path) -> tuple[Path, Path]:
     """Write a new key pair: ``out/seal.key`` (mode 0600) and ``out/seal.pub``.
 
+    ``out`` is created if it does not exist.
+
     Raises:
         SealError: ``out`` is not a folder, or a key is already there (never overwritten).
     """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SealError(f"--out: cannot make folder {out}: {error.strerror or error}") from None
     if not out.is_dir():
         raise SealError(f"--out: {out} is not a folder")
     secret, public = out / PRIVATE_KEY_FILE, out / PUBLIC_KEY_FILE
