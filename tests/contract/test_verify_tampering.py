@@ -14,7 +14,7 @@ import pytest
 
 import beatpolice
 from beatpolice import AuditMismatchError, appraise, verify
-from beatpolice.projections.appraisal._examples import (
+from beatpolice.testing.month_examples import (
     BEIJING,
     enlist,
     leads,

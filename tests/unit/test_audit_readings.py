@@ -15,7 +15,7 @@ from beatpolice import AppraisalError, AuditMismatchError, appraise, verify
 from beatpolice.appraisal import FiveStarRules, load_rules
 from beatpolice.domain.rules.catalogue import shipped_versions
 from beatpolice.projections.appraisal import appraise_events, stored_events
-from beatpolice.projections.appraisal._examples import (
+from beatpolice.testing.month_examples import (
     BEIJING,
     enlist,
     record,

@@ -13,7 +13,7 @@ import beatpolice
 from beatpolice import AppraisalError, appraise
 from beatpolice.adapters.cli import main
 from beatpolice.projections.appraisal import describe, report_evidence, resolve_evidence
-from beatpolice.projections.appraisal._examples import (
+from beatpolice.testing.month_examples import (
     BEIJING,
     enlist,
     mediations,
