@@ -400,3 +400,14 @@ def test_resolved_evidence_is_dated_in_the_stations_zone_with_its_household() ->
     assert '<time datetime="2014-01-10">2014-01-10</time> · household H007' in html
     assert "household visit <strong>V7</strong>" in html
     assert "events, 2014-01-10 – 2014-01-10</summary>" in html
+
+
+def test_a_references_own_record_is_not_repeated_as_its_subject(report: AppraisalReport) -> None:
+    ref = sorted(report.officer("D0001").evidence["visit"])[0]
+    key = parse_reference(ref).key
+    notes = {ref: EvidenceNote(occurred_at=DAY, subject=f"dispute {key}, household H9")}
+    html = render_html(report, evidence=notes)
+    assert (
+        f'<strong>{key}</strong> · <time datetime="2014-01-10">2014-01-10</time> · household H9<br>'
+        in html
+    )

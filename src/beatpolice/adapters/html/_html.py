@@ -95,7 +95,12 @@ def _evidence(refs: Sequence[str], notes: Mapping[str, EvidenceNote] | None) -> 
         day = when.date() if isinstance(when, datetime) else when
         if day is not None:
             days.append(day)
-        rows.append({"ref": parse_reference(text), "day": day, "note": note})
+        ref = parse_reference(text)
+        # "dispute MD-7" beside the dispute's own reference says nothing new
+        parts = note.subject.split(", ") if note is not None else []
+        subject = ", ".join(part for part in parts if part.partition(" ")[2] != ref.key)
+        kind = note.kind if note is not None and note.kind else ref.kind
+        rows.append({"ref": ref, "day": day, "subject": subject, "kind": kind})
     span = f"{min(days).isoformat()} – {max(days).isoformat()}" if days else ""
     return {"rows": rows, "span": span}
 
