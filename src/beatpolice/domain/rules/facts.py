@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import attrs
 
 __all__ = [
+    "DAY_KINDS",
     "LEAD_KINDS",
     "TOPICS",
     "Counted",
@@ -54,8 +55,31 @@ TOPICS = {
     "inspection": "beatpolice:VenueInspected",
     "violation": "beatpolice:ViolationFound",
     "rectified": "beatpolice:RectificationVerified",
+    "collected": "beatpolice:InformationCollected",
+    "patrol": "beatpolice:PatrolCompleted",
+    "outreach": "beatpolice:OutreachHeld",
+    "meeting": "beatpolice:MeetingHeld",
+    "request": "beatpolice:RequestReceived",
+    "answer": "beatpolice:RequestAnswered",
+    "fraud_risk": "beatpolice:FraudRiskAssessed",
+    "survey": "beatpolice:SurveyRecorded",
+    "commendation": "beatpolice:CommendationReceived",
 }
 """The topic of the event behind each kind of fact."""
+
+DAY_KINDS = (
+    "collected",
+    "patrol",
+    "outreach",
+    "meeting",
+    "request",
+    "answer",
+    "fraud_risk",
+    "survey",
+    "commendation",
+)
+"""The facts of the officer's day (0.2): counted only by rule sets that ask for them, so
+that a report under a rule set of 0.1 keeps its facts and fingerprint (ADR 0910)."""
 
 LEAD_KINDS = ("criminal_lead", "suspect_apprehended", "fugitive_caught", "information")
 """The kinds of lead a ``LeadReported`` names."""

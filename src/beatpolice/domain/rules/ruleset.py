@@ -39,11 +39,30 @@ __all__ = [
     "ServiceStar",
     "Stars",
     "VisitStar",
+    "counts_day_records",
     "rules_digest",
     "rules_digest_jcs",
 ]
 
 STARS = ("visit", "mediation", "investigation", "information", "service")
+
+DAY_POINT_KINDS = (
+    "information_collected",
+    "patrol",
+    "outreach",
+    "meeting",
+    "request_answered",
+    "request_helped_beyond_remit",
+    "fraud_assessment",
+    "survey.satisfaction",
+    "survey.security",
+    "survey.knows_officer",
+    "survey.officer_knows",
+    "commendation",
+)
+"""Point kinds of the officer's day (0.2, ADR 0912): per item collected, patrol,
+outreach, meeting, answered request (and per one helped beyond remit), fraud-risk
+assessment and commendation; a survey kind earns its points per positive answer."""
 """The star keys of the contract, in the order the reports list them."""
 
 POINT_KINDS = (
@@ -63,6 +82,7 @@ POINT_KINDS = (
     "venue_inspection",
     "violation_found",
     "rectification_verified",
+    *DAY_POINT_KINDS,
 )
 """What a scorecard may give points for (each counted once per counted fact).
 
@@ -87,7 +107,10 @@ FollowUpReading = Literal["after_resolution", "latest"]
 """``after_resolution``: a dispute's follow-up counts only for the resolution it follows
 (ADR 0531); ``latest``: 0.1's reading, the dispute's latest follow-up whenever it was."""
 
-_ADDED_SINCE_0_1 = {"dispute_follow_up": "after_resolution"}
+_ADDED_SINCE_0_1: dict[str, object] = {
+    "dispute_follow_up": "after_resolution",
+    "information_collected": False,
+}
 """Settings added after 0.1 and their defaults: left out of the digest at their default,
 so that a rule set's digest (and every report that names it) stays what it was."""
 
@@ -197,6 +220,9 @@ class FiveStarRules(_Model):
     stars: Stars = Stars()
     dispute_follow_up: FollowUpReading = "after_resolution"
     """Which follow-up decides a mediated dispute's satisfaction (ADR 0531)."""
+    information_collected: bool = False
+    """Whether items of information collected (信息采集, 一日一采、一日一录) count toward
+    the Information star beside its leads (dezhou-2014 from 2014.2; ADR 0911)."""
 
 
 class ScorecardCategory(_Model):
@@ -236,6 +262,13 @@ class ScorecardRules(_Model):
 
 RuleSet = FiveStarRules | ScorecardRules
 """Any rule set an appraisal can run."""
+
+
+def counts_day_records(rules: RuleSet) -> bool:
+    """Whether ``rules`` counts any record of the officer's day (0.2; ADR 0910)."""
+    if isinstance(rules, FiveStarRules):
+        return rules.information_collected
+    return any(kind in DAY_POINT_KINDS for c in rules.categories for kind in c.points)
 
 
 def rules_digest(rules: RuleSet) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from beatpolice.domain.rules.checks import OfficerResult
+from beatpolice.domain.rules.day_points import day_items
 from beatpolice.domain.rules.facts import Fact, OfficerInputs, counted, disputes, refs
 from beatpolice.domain.rules.ruleset import ScorecardRules
 
@@ -48,6 +49,7 @@ def _items(inputs: OfficerInputs) -> list[tuple[str, Fact]]:
     simple = {"inspection": "venue_inspection", "violation": "violation_found"}
     items += [(simple[f.kind], f) for f in split.others if f.kind in simple]
     items += [("rectification_verified", f) for f in split.others if f.kind == "rectified"]
+    items += day_items(split.others)
     return items
 
 

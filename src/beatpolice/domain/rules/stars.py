@@ -293,8 +293,11 @@ def investigation_star(month: MonthTally, rules: InvestigationStar) -> list[Star
 
 
 def information_star(month: MonthTally, rules: InformationStar) -> list[StarCheck]:
-    """信息采集之星: leads of the rule set's kinds (002: 线索信息 10 条以上)."""
+    """信息采集之星: leads of the rule set's kinds (002: 线索信息 10 条以上), and the items of
+    information collected when the rule set counts them (they are among the facts only
+    then; ADR 0911)."""
     found = [lead for lead in month.counted.leads if lead.value in rules.kinds]
+    found += [fact for fact in month.counted.others if fact.kind == "collected"]
     return [
         count_check(
             "information",

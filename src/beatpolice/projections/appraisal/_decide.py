@@ -24,6 +24,7 @@ from beatpolice.domain.rules.ruleset import (
     FiveStarRules,
     RuleSet,
     ScorecardRules,
+    counts_day_records,
     rules_digest,
     rules_digest_jcs,
 )
@@ -70,10 +71,12 @@ def inputs_of(
     after_resolution = (
         fingerprint_format != FORMAT_1 and rules.dispute_follow_up == "after_resolution"
     )
+    # the officer's day counts only under a rule set that asks for it (ADR 0910)
+    day = read.day if counts_day_records(rules) else {}
     badges = sorted(
         badge
         for badge, fact in read.enlisted.items()
-        if fact.recorded < end or read.facts.get(badge)
+        if fact.recorded < end or read.facts.get(badge) or day.get(badge)
     )
     inputs = []
     for badge in badges:
@@ -82,7 +85,7 @@ def inputs_of(
             OfficerInputs(
                 badge=badge,
                 name=read.names[badge],
-                facts=read.facts.get(badge, []),
+                facts=[*read.facts.get(badge, []), *day.get(badge, [])],
                 plan=read.plans.get(badge),
                 dispute_follow_ups={k: read.dispute_follow_ups.get(k, []) for k in mediated},
                 dispute_resolutions=(

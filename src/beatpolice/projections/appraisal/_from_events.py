@@ -45,11 +45,11 @@ class MonthFold:
     events come with their positions): what a bundle must hold to recompute the period.
     """
 
-    def __init__(self, period: Period, time_zone: str, as_of: str) -> None:
+    def __init__(self, period: Period, time_zone: str, as_of: datetime) -> None:
         self._index = AppraisalIndex(time_zone)
         self._prefix = period.prefix
         self._plans = f"{period.key}/" if not period.is_year else None
-        self._as_of = as_of
+        self._as_of_moment = as_of
         self._tables: dict[str, dict[str, Document]] = {
             table: {} for table in AppraisalIndex.tables
         }
@@ -64,7 +64,7 @@ class MonthFold:
 
     def put(self, table: str, key: str, document: Document) -> None:
         """Keep a document if it belongs to the period (or is read for any period)."""
-        if table == "facts" and not key.startswith(self._prefix):
+        if table in ("facts", "day") and not key.startswith(self._prefix):
             return
         if table == "records" and not document["at"].startswith(self._prefix):
             return
@@ -79,11 +79,11 @@ class MonthFold:
 
     def fold(self, events: Iterable[DomainEvent | tuple[int, DomainEvent]]) -> None:
         """Fold events in log order (bare, or as ``(position, event)`` pairs)."""
-        as_of = self._as_of
+        as_of = self._as_of_moment
         apply = self._index.apply
         for item in events:
             position, event = item if isinstance(item, tuple) else (0, item)
-            if utc_text(event.timestamp) > as_of:
+            if event.timestamp > as_of:
                 continue  # recorded after as_of: an appraisal never reads it
             self._kept = False
             apply(self, event, position)  # type: ignore[arg-type]
@@ -144,7 +144,7 @@ def appraise_events(
         raise AppraisalError("as_of: must be timezone-aware (ISO 8601 with an offset)")
     as_of = as_of.astimezone(ZoneInfo(time_zone))
     as_of_text = utc_text(as_of)
-    folded = MonthFold(period, time_zone, as_of_text)
+    folded = MonthFold(period, time_zone, as_of)
     collecting = gc.isenabled()
     gc.disable()  # a month is ~10^5 small lists: generational GC would rescan them all
     try:

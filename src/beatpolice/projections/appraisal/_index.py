@@ -17,7 +17,11 @@ Tables (keys are ``/``-joined; months and days are in the station's time zone):
               (every resolution, whoever resolved it: a follow-up counts for the
               resolution it follows, ADR 0531);
 ``plans``     ``YYYY-MM/badge`` -> ``{"f": [plan fact, ...]}``, every plan recorded;
-``officers``  ``badge`` -> ``{"name": ..., "f": enlistment fact}``.
+``officers``  ``badge`` -> ``{"name": ..., "f": enlistment fact}``;
+``day``       ``YYYY-MM/badge/DD`` -> ``{"f": [fact, ...]}``: the officer's day of 0.2
+              (information, patrols, outreach, meetings, requests, answers, fraud
+              checks, surveys, commendations; :mod:`._day_facts`), read only by rule
+              sets that count them (ADR 0910).
 
 A fact is a compact JSON list ``[kind, recorded, command, key, value]``: a record, its
 follow-up or retraction, of the officer aggregate named once by the document (``"o"``).
@@ -51,10 +55,11 @@ from beatpolice.domain.records import (
 )
 from beatpolice.domain.venue import RectificationVerified, VenueInspected, ViolationFound
 from beatpolice.projections import DocumentView
+from beatpolice.projections.appraisal._day_facts import DAY_EVENTS, day_fact
 
 __all__ = ["FOLD_VERSION", "AppraisalIndex", "utc_text"]
 
-FOLD_VERSION = 3
+FOLD_VERSION = 4
 """Bumped when the filing changes meaning (the index is then rebuilt)."""
 
 
@@ -78,7 +83,7 @@ class AppraisalIndex:
     """
 
     name = "appraisal"
-    tables: tuple[str, ...] = ("facts", "records", "disputes", "plans", "officers")
+    tables: tuple[str, ...] = ("facts", "records", "disputes", "plans", "officers", "day")
     text_tables: tuple[str, ...] = tables
     """Kept as JSON text in PostgreSQL: an index read in bulk, never queried by SQL."""
 
@@ -100,6 +105,7 @@ class AppraisalIndex:
             ViolationFound: self._dated,
             RectificationVerified: self._dated,
             DisputeFollowedUp: self._dispute_followed_up,
+            **dict.fromkeys(DAY_EVENTS, self._day),
         }
 
     def apply(self, view: DocumentView, event: DomainEvent, position: int) -> None:
@@ -132,6 +138,14 @@ class AppraisalIndex:
                 record_keys.add(f"{event.officer}|{event.record}")  # type: ignore[attr-defined]
             if kind is DisputeFollowedUp or kind is DisputeResolved:
                 dispute_keys.add(event.dispute)  # type: ignore[attr-defined]
+        view.prefetch(
+            "day",
+            sorted(
+                self._facts_key(event.officer, day_fact(event)[3])  # type: ignore[attr-defined]
+                for event in events
+                if type(event) in DAY_EVENTS
+            ),
+        )
         view.prefetch("records", sorted(record_keys))
         for key in record_keys:
             found = view.get("records", key)
@@ -243,6 +257,11 @@ class AppraisalIndex:
         else:
             fact = self._foreign("rectified", event, f"{event.venue}/{event.finding}", None)
         self._file(view, self._facts_key(event.officer, event.occurred_at), None, fact)
+
+    def _day(self, view: DocumentView, event: Any) -> None:
+        kind, key, value, occurred_at = day_fact(event)
+        fact = self._foreign(kind, event, key, value)
+        self._append(view, "day", self._facts_key(event.officer, occurred_at), fact)
 
     def _dispute_followed_up(self, view: DocumentView, event: Any) -> None:
         fact = self._fact("dispute_follow_up", event, event.dispute, event.parties_satisfied)

@@ -1,6 +1,6 @@
 """The patrols registry (巡逻台账): must-patrol points planned and passed, per officer and month.
 
-One row per officer and month with a patrol plan (必巡点, seed 003) or a patrol: the
+One row per officer and month with a patrol plan (必巡点, the Fengting article) or a patrol: the
 points planned, the planned points passed by at least one patrol of the month, the
 coverage as an exact fraction (passed / planned; ``0/0`` without a plan, which is not
 100%), the points passed outside the plan, the patrols by mode, and the time patrolled

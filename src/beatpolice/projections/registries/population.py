@@ -1,6 +1,6 @@
 """The population registry (实有人口/社情信息台账): information collected, by beat and month.
 
-Information collection (信息采集, 一日一采、一日一录, seed 002) about people, households,
+Information collection (信息采集, 一日一采、一日一录, the Dezhou article) about people, households,
 buildings, venues, weak spots and public sentiment. One row per beat, subject and
 category of a month: how many items were collected, by whom they were handed in
 (``source``: the officer, grid workers, volunteers, the public; an item with no source
