@@ -7,7 +7,6 @@ registry document and the data-quality report printed with ``--json`` must each 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
