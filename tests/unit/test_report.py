@@ -407,7 +407,11 @@ def test_a_references_own_record_is_not_repeated_as_its_subject(report: Appraisa
     key = parse_reference(ref).key
     notes = {ref: EvidenceNote(occurred_at=DAY, subject=f"dispute {key}, household H9")}
     html = render_html(report, evidence=notes)
-    assert (
-        f'<strong>{key}</strong> · <time datetime="2014-01-10">2014-01-10</time> · household H9<br>'
-        in html
-    )
+    day = '<time datetime="2014-01-10">2014-01-10</time>'
+    assert f"<strong>{key}</strong> · {day} · household H9<br>" in html
+
+
+def test_the_appraise_command_names_the_rule_sets_version(report: AppraisalReport) -> None:
+    html = render_html(report, verify=VerifyHint(db="station.db"))
+    named = f"--rules dezhou-2014@{report.rules.version} --as-of {report.as_of.isoformat()}"
+    assert f"{named} --json" in html  # the version the report was made under, not the latest

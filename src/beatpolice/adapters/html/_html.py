@@ -69,6 +69,13 @@ def _rules_of(report: AppraisalReport) -> FiveStarRules | ScorecardRules | None:
     return rules if rules.version == report.rules.version else None
 
 
+def _rules_argument(report: AppraisalReport) -> str:
+    """``NAME@VERSION`` for a shipped rule set, so the command replays the same version."""
+    return (
+        f"{report.rules.name}@{report.rules.version}" if _rules_of(report) else report.rules.name
+    )
+
+
 def _commands(report: AppraisalReport, hint: VerifyHint | None) -> list[str]:
     db = shlex.quote(hint.db) if hint is not None else "STORE"
     saved = (
@@ -79,7 +86,7 @@ def _commands(report: AppraisalReport, hint: VerifyHint | None) -> list[str]:
     if hint is None or not hint.json_path:
         lines.append(
             f"beatpolice appraise --db {db} --month {report.month} "
-            f"--rules {shlex.quote(report.rules.name)} "
+            f"--rules {shlex.quote(_rules_argument(report))} "
             f"--as-of {report.as_of.isoformat()} --json > {saved}"
         )
     lines.append(f"beatpolice audit verify --db {db} {saved}")
