@@ -25,6 +25,7 @@ from uuid import UUID, uuid4
 import orjson
 
 from benchmarks._cases_log import ingest_without_log
+from benchmarks._cases_privacy import ingest_without_sealing
 from benchmarks._cases_records import es_bare_records, officer_command
 from benchmarks._memory import cli_ingest
 
@@ -395,6 +396,7 @@ CASES: dict[str, Callable[[Params], Result]] = {
     "cli_ingest": cli_ingest,
     "es_bare_records": es_bare_records,
     "ingest_without_log": ingest_without_log,
+    "ingest_without_sealing": ingest_without_sealing,
     "officer_command": officer_command,
 }
 

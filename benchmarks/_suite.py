@@ -554,6 +554,26 @@ def _log_variants(fx: Fixtures, backend: str) -> list[Variant]:
     ]
 
 
+def _sealing_variants(fx: Fixtures, backend: str) -> list[Variant]:
+    # the same ingest, turn about: personal text sealed, then a station without keys
+    s = fx.settings
+
+    def params() -> dict[str, Any]:
+        return {
+            "url": fx.fresh_store(backend)["url"],
+            "workload": str(fx.workload),
+            "events": fx.workload_events,
+            "batch_size": s.batch_size,
+        }
+
+    return [
+        _lazy("beatpolice ingest_lines, personal data sealed", "ingest", "events/s", params),
+        _lazy(
+            "beatpolice ingest_lines, nothing sealed", "ingest_without_sealing", "events/s", params
+        ),
+    ]
+
+
 def _lazy(label: str, case: str, unit: str, make: Callable[[], dict[str, Any]]) -> Variant:
     # a variant whose parameters (a fresh, empty store) are made anew for every round
     return Variant(label, case, {"__make__": make}, unit)
@@ -593,6 +613,18 @@ ROWS: tuple[Row, ...] = tuple(
                 Target(
                     "the log slows ingest by at most 15%",
                     _ratio(1, 1.15, faster_is_better=True),
+                ),
+            ),
+        ),
+        Row(
+            f"sealing-{backend}",
+            f"bulk ingest with and without sealing personal data ({backend})",
+            backend,
+            _sealing_variants,
+            (
+                Target(
+                    "sealed ingest at least 0.8x the speed of unsealed",
+                    _ratio(1, 1.25, faster_is_better=True),
                 ),
             ),
         ),
