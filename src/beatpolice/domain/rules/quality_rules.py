@@ -65,9 +65,9 @@ class BurstRule(_Rule):
 class LateEntryRule(_Rule):
     """Too large a share of records entered long after the fact."""
 
-    after_hours: int = Field(72, ge=0)
+    after_hours: int = Field(96, ge=0)
     """A record entered more than this many hours after its field time is late."""
-    max_share: Share = "1/10"
+    max_share: Share = "0"
     """Flagged when the late records' share of the month's records exceeds this."""
     min_records: int = Field(1, ge=1)
     """And at least this many records are late."""
