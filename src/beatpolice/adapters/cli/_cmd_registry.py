@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TextIO
-
-import orjson
+from typing import Any
 
 from beatpolice.adapters.cli import (
     EXIT_OK,
     UsageError,
     add_command,
     instant,
-    json_safe,
     open_station,
-    printable,
     say,
 )
-from beatpolice.adapters.cli._tables import write_table
+from beatpolice.adapters.cli import _registry_output as _output
 from beatpolice.adapters.cli._types import month as month_type
 from beatpolice.domain.values import Level, VenueCategory
 from beatpolice.projections.registries import (
@@ -35,8 +30,12 @@ from beatpolice.projections.registries import (
     open_registries,
 )
 
-PROGRESS_THRESHOLD = 5000
-"""Show progress on stderr by default when at least this many events are waiting."""
+# the printing helpers, under the names the day's registries use (_registry_day)
+_print_json = _output.print_json
+_table = _output.table
+_counts = _output.counts
+_yes = _output.yes
+_when = _output.when
 
 
 def register(subparsers: Any) -> None:
@@ -128,35 +127,11 @@ def _month_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=instant, help="the instant whose month to show")
 
 
-class _Progress:
-    """Prints ``registries: done/total events (n%)`` on stderr, at most a few times a second."""
-
-    def __init__(self, stream: TextIO, *, always: bool) -> None:
-        self._stream = stream
-        self._always = always
-        self._shown = 0.0
-        self._live = stream.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self._always and total < PROGRESS_THRESHOLD:
-            return
-        moment = time.monotonic()
-        if done < total and moment - self._shown < (0.2 if self._live else 2.0):
-            return
-        self._shown = moment
-        share = 100 * done // total if total else 100
-        line = f"registries: {done:,}/{total:,} events folded ({share}%)"
-        self._stream.write(f"\r{line}" if self._live else f"{line}\n")
-        if self._live and done >= total:
-            self._stream.write("\n")
-        self._stream.flush()
-
-
 def _run(args: argparse.Namespace, show: Callable[[Registries], Any]) -> int:
     station = open_station(args, create=False)
     try:
         registries = open_registries(station)
-        progress = _Progress(sys.stderr, always=args.progress)
+        progress = _output.CatchUpProgress(sys.stderr, always=args.progress)
         if args.rebuild:
             registries.rebuild(progress=progress)
         else:
@@ -196,30 +171,6 @@ def _shown_month(args: argparse.Namespace, registries: Registries) -> tuple[str,
         return _month(args, registries), " (the current month: no field work recorded yet)"
     month = registries.month(as_of=max(latest))
     return month, " (the latest month with field work; --month YYYY-MM for another)"
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()) + "\n")
-
-
-def _table(
-    header: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()
-) -> None:
-    # laid out by display width: a Chinese name takes two columns (ADR 0803)
-    write_table(header, rows, right=right)
-
-
-def _counts(counts: Mapping[str, int]) -> str:
-    """``{"blue": 2, "red": 1}`` in words: ``blue 2, red 1`` (``none`` when empty)."""
-    return ", ".join(f"{printable(key)} {value}" for key, value in counts.items()) or "none"
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def _when(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat(timespec="minutes")
 
 
 def _officers(args: argparse.Namespace) -> int:

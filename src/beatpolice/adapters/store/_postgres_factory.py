@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.utils import Environment
 from eventsourcing.postgres import PostgresFactory as _EventsourcingPostgresFactory
+from eventsourcing.utils import Environment
 from psycopg.conninfo import conninfo_to_dict
 
 from beatpolice.adapters.store._postgres_url import OPTIONS_ENV
