@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from beatpolice import Receipt
 from beatpolice.adapters.cli import main
 from beatpolice.adapters.schema import SCHEMAS
-from beatpolice.projections.appraisal import _examples as ex
+from beatpolice.testing import month_examples as ex
 
 MONTH = "2014-01"
 

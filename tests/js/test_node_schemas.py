@@ -155,8 +155,8 @@ def test_what_the_library_writes_passes_ajv(node: str, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     import beatpolice
-    from beatpolice.projections.appraisal import _examples as ex
     from beatpolice.projections.registries import open_registries
+    from beatpolice.testing import month_examples as ex
 
     station = beatpolice.connect("memory://", clock=lambda: datetime(2014, 1, 31, tzinfo=UTC))
     ex.record(
