@@ -52,15 +52,19 @@ def _class(runs: list[tuple[int, int]]) -> str:
 
 
 @cache
+def _refused() -> tuple[int, ...]:
+    # one pass over every code point, shared by both rules
+    return tuple(
+        point
+        for point in range(0x110000)
+        if unicodedata.category(chr(point)) in _FORBIDDEN_CATEGORIES
+    )
+
+
+@cache
 def _forbidden(*, allow_newline: bool) -> list[tuple[int, int]]:
     allowed = {ord("\n"), ord("\t")} if allow_newline else set()
-    return _ranges(
-        [
-            point
-            for point in range(0x110000)
-            if point not in allowed and unicodedata.category(chr(point)) in _FORBIDDEN_CATEGORIES
-        ]
-    )
+    return _ranges([point for point in _refused() if point not in allowed])
 
 
 @cache
