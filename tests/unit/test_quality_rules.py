@@ -258,3 +258,18 @@ def test_same_day_is_the_station_days_not_utcs() -> None:
     assert officer.same_day_share == Decimal("0.5000")
     assert officer.entry_lag_median_hours == Decimal("0.00")
     assert officer.entry_lag_p90_hours == Decimal("1.00")
+
+
+def test_honest_visits_just_before_and_after_a_burst_are_not_its_evidence() -> None:
+    rule = BurstRule(window_minutes=60, max_households=4)
+    burst = [visit(n, 30 + 2 * n) for n in range(6)]  # 09:30 ... 09:40
+    honest = [visit(10, 0), visit(11, 55), visit(12, 120)]  # 09:00, 09:55, 11:00
+    [finding] = bursts([*honest, *burst], rule, ZONE)
+    assert finding.records == ("V0", "V1", "V2", "V3", "V4", "V5")
+
+
+def test_a_burst_keeps_an_end_visit_it_needs_to_be_one() -> None:
+    rule = BurstRule(window_minutes=60, max_households=4)
+    visits = [visit(n, 3 * n) for n in range(4)] + [visit(4, 40)]  # the fifth is needed
+    [finding] = bursts(visits, rule, ZONE)
+    assert finding.records == ("V0", "V1", "V2", "V3", "V4")

@@ -173,29 +173,51 @@ def _span(first: datetime, last: datetime, zone: ZoneInfo) -> str:
     )
 
 
-def bursts(entries: Iterable[Entry], rule: BurstRule, zone: ZoneInfo) -> list[Finding]:
-    """Runs of visits holding more distinct households within the window than allowed.
-
-    Every visit of a window ``[t, t + window)`` (half-open) that starts at a visit and
-    holds more than ``max_households`` distinct households is evidence; windows that
-    share a visit are one finding.
-    """
-    visits = sorted((e for e in entries if e.kind in rule.kinds), key=lambda e: e.occurred)
-    window = timedelta(minutes=rule.window_minutes)
-    flagged: list[tuple[int, int]] = []
+def _over_full(visits: Sequence[Entry], window: timedelta, most: int) -> list[tuple[int, int]]:
+    """The runs ``(first, last)`` of windows starting at a visit holding > ``most`` homes."""
+    runs: list[tuple[int, int]] = []
     end = 0
     for start, first in enumerate(visits):
         end = max(end, start)
         while end + 1 < len(visits) and visits[end + 1].occurred - first.occurred < window:
             end += 1
-        if len({v.household for v in visits[start : end + 1]}) > rule.max_households:
-            if flagged and start <= flagged[-1][1]:
-                flagged[-1] = (flagged[-1][0], max(flagged[-1][1], end))
+        if len({v.household for v in visits[start : end + 1]}) > most:
+            if runs and start <= runs[-1][1]:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], end))
             else:
-                flagged.append((start, end))
+                runs.append((start, end))
+    return runs
+
+
+def _trimmed(run: list[Entry], window: timedelta, most: int) -> list[Entry]:
+    """The run without end visits a walking pace away from the rest, if it stays a burst."""
+    pace = window / most
+    while len(run) > 2 and run[1].occurred - run[0].occurred >= pace:
+        if not _over_full(run[1:], window, most):
+            break
+        run = run[1:]
+    while len(run) > 2 and run[-1].occurred - run[-2].occurred >= pace:
+        if not _over_full(run[:-1], window, most):
+            break
+        run = run[:-1]
+    return run
+
+
+def bursts(entries: Iterable[Entry], rule: BurstRule, zone: ZoneInfo) -> list[Finding]:
+    """Runs of visits holding more distinct households within the window than allowed.
+
+    A window ``[t, t + window)`` (half-open) starting at a visit and holding more than
+    ``max_households`` distinct households is over-full; windows that share a visit are
+    one run, and each run is one finding. Its evidence is the run's visits, less any at
+    either end that lies a walking pace (``window / max_households``) or more from its
+    neighbour, as long as the rest is still over-full: an honest visit just before or
+    after a burst is not part of it.
+    """
+    visits = sorted((e for e in entries if e.kind in rule.kinds), key=lambda e: e.occurred)
+    window = timedelta(minutes=rule.window_minutes)
     findings = []
-    for start, end in flagged:
-        run = visits[start : end + 1]
+    for start, end in _over_full(visits, window, rule.max_households):
+        run = _trimmed(visits[start : end + 1], window, rule.max_households)
         households = len({v.household for v in run})
         findings.append(
             Finding(
