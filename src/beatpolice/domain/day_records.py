@@ -1,4 +1,4 @@
-"""The rest of an officer's day as records that stand alone (seeds 000, 001, 002, 004).
+"""The rest of an officer's day as records that stand alone (four of the sources).
 
 Information collected (信息采集), a patrol (巡逻), an outreach (提醒、宣传), a meeting
 (例会、恳谈会), a resident's request (群众诉求), a fraud-risk assessment (防诈研判), a

@@ -1,4 +1,4 @@
-"""The closed vocabularies of the rest of an officer's day (seeds 000, 001, 002, 004).
+"""The closed vocabularies of the rest of an officer's day (four of the sources).
 
 Information collection (信息采集), patrols (巡逻), outreach (提醒、宣传), meetings
 (警网融合例会、恳谈会), residents' requests (群众诉求), surveys (满意度、安全感、熟悉率)

@@ -2,8 +2,8 @@
 
 An officer who meets a resident on the phone with a caller, or at the bank counter,
 opens a script on the terminal and counts how many of its features the caller showed
-(seed 001: "这15条特征里对方占了11条"). The catalogue is data: a TOML file with a name
-and version, each script an id, a title and feature codes with their text, and risk
+(the Qingdao article: "这15条特征里对方占了11条"). The catalogue is data: a TOML file
+with a name and version, each script an id, a title and feature codes with their text, and risk
 levels by the share of features matched (our reading, ADR 0905). The shipped one,
 ``mps-common``, holds the common types of telecom fraud the Ministry of Public
 Security warns about; a station loads its own with the ``fraud_scripts`` setting.
