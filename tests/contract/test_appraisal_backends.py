@@ -37,7 +37,14 @@ def _month(station: beatpolice.Station) -> None:
 def _reference(clock: Callable[[], datetime]) -> str:
     with beatpolice.connect("memory://", clock=clock) as reference:
         _month(reference)
-        return appraise(reference, month="2014-01", as_of=AS_OF).to_json()
+        return _without_root(appraise(reference, month="2014-01", as_of=AS_OF))
+
+
+def _without_root(report: beatpolice.AppraisalReport) -> str:
+    # the log's root hashes the stored bytes, and personal text is stored under fresh
+    # nonces (ADR 0520): two stores of the same commands have logs of the same size only
+    assert report.log is not None
+    return report.model_copy(update={"log": report.log.model_copy(update={"root": ""})}).to_json()
 
 
 def test_reports_are_identical_on_every_backend(
@@ -47,7 +54,7 @@ def test_reports_are_identical_on_every_backend(
 
     report = appraise(station, month="2014-01", as_of=AS_OF)
 
-    assert report.to_json() == _reference(clock)
+    assert _without_root(report) == _reference(clock)
     assert report.officer("D0001").awarded == ["visit"]
     assert report.officer("D0002").awarded == ["investigation"]
     verify(station, report)

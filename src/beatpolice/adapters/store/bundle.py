@@ -44,7 +44,6 @@ from beatpolice.domain.errors import AuditMismatchError, SealError
 from beatpolice.domain.rules.ruleset import RuleSet
 from beatpolice.projections.appraisal import MonthFold, appraise_events
 from beatpolice.projections.appraisal._decide import rules_ref
-from beatpolice.projections.appraisal._index import utc_text
 from beatpolice.projections.appraisal._read import period_of
 from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.appraisal._rules import _RULES_ADAPTER, load_rules, rules_spec
@@ -97,7 +96,7 @@ def make_bundle(
             f"the report's log (size {size}, root {report.log.root}) is not this store's log"
         )
     period = period_of(report.month, report.time_zone, rule_set)
-    folded = MonthFold(period, report.time_zone, utc_text(report.as_of))
+    folded = MonthFold(period, report.time_zone, report.as_of)
     folded.fold(item for item in events if item[0] and item[0] <= _last_position(log, size))
     wanted = set(folded.positions)
     raw = {record.id: record for record in log.records() if record.id in wanted}
