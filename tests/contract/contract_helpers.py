@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 from day_helpers import day_commands
 
 import beatpolice
@@ -30,11 +31,20 @@ def stored_events(station: beatpolice.Station) -> list[Stored]:
     while True:
         page = recorder.select_notifications(start=start, limit=500)
         rows.extend(
-            (n.topic, str(n.originator_id), n.originator_version, bytes(n.state)) for n in page
+            (n.topic, str(n.originator_id), n.originator_version, _opened(station, n.state))
+            for n in page
         )
         if len(page) < 500:
             return rows
         start = page[-1].id + 1
+
+
+def _opened(station: beatpolice.Station, state: bytes) -> bytes:
+    """The state with its sealed personal text opened: sealing draws a fresh nonce, so
+    two stores never hold the same sealed bytes (ADR 0702)."""
+    if b'"bpenc1:' not in state or station.keys is None:
+        return bytes(state)
+    return orjson.dumps(station.keys.open_document(orjson.loads(state)))
 
 
 def enlist(station: beatpolice.Station, badge: str = BADGE) -> None:
@@ -198,4 +208,10 @@ def every_command() -> list[dict[str, Any]]:
             "occurred_at": later,
         },
         *day_commands(),
+        {
+            "type": "erase_personal_data",
+            "subject": "household:H-none",
+            "reason": "request of 2014-01-20",
+            "occurred_at": later,
+        },
     ]

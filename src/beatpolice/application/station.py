@@ -25,6 +25,7 @@ from eventsourcing.utils import register_topic
 
 from beatpolice.application._station_commands import CommandMethods
 from beatpolice.application.handlers import HANDLERS, UnitOfWork
+from beatpolice.application.keys import PersonalDataKeys
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.ports import EventStore
 from beatpolice.domain import commands as c
@@ -221,6 +222,9 @@ class Station(CommandMethods):
         fraud_scripts: the fraud-script catalogue fraud-risk assessments are decided
             against: a shipped name, the path of a TOML file, or a catalogue (the
             shipped ``mps-common`` when None, ADR 0905).
+        keys: opens the station's keyring once the store is checked: personal text is
+            then sealed per data subject and digests keyed (ADR 0700-0705). None: nothing
+            is sealed (``beatpolice.connect`` always gives one).
     """
 
     def __init__(
@@ -233,6 +237,7 @@ class Station(CommandMethods):
         tolerance: timedelta = DEFAULT_TOLERANCE,
         create: bool = True,
         fraud_scripts: str | Path | FraudCatalogue | None = None,
+        keys: Callable[[], PersonalDataKeys] | None = None,
     ) -> None:
         self.time_zone = _checked_zone(time_zone)
         if not isinstance(tolerance, timedelta) or tolerance < timedelta(0):
@@ -247,6 +252,14 @@ class Station(CommandMethods):
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
         self._app = store.open_application(lambda env: _EventStoreApp(env=env), create=create)
+        self._keys: PersonalDataKeys | None = None
+        if keys is not None:
+            try:
+                self._keys = keys()
+                self._keys.attach(self._app)
+            except BaseException:
+                self._app.close()
+                raise
         # What the station opens on first use and closes in close() (ADR 0260).
         self._owned_lock = threading.RLock()
         self._view_store: ViewStore | None = None
@@ -273,6 +286,11 @@ class Station(CommandMethods):
         return self._store.backend
 
     @property
+    def keys(self) -> PersonalDataKeys | None:
+        """The station's keyring (sealed personal text, keyed digests), if it has one."""
+        return self._keys
+
+    @property
     def policies(self) -> PolicyBook:
         """The escalation policies this station decides disputes under."""
         return self._book
@@ -288,6 +306,8 @@ class Station(CommandMethods):
         with self._owned_lock:
             if self._view_store is None:
                 self._view_store = self._store.open_view_store()  # raises StorageError only
+                if self._keys is not None:
+                    self._keys.open_scans(self._view_store)
             return self._view_store
 
     def runner(
@@ -317,6 +337,8 @@ class Station(CommandMethods):
             if view_store is not None:
                 view_store.close()
         finally:
+            if self._keys is not None:
+                self._keys.close()
             self._app.close()
 
     def __enter__(self) -> Station:
@@ -406,7 +428,7 @@ class Station(CommandMethods):
         uow.begin_command()
         try:
             check_command_times(vars(command), latest=latest)
-            digest = command.digest()
+            digest = command.digest() if self._keys is None else self._keys.digest(command)
             events = HANDLERS[type(command)](self._book, uow, command, digest)
         except Exception as error:  # a defect too: refuse this command only, never the batch
             if self._store.is_failure(error):
@@ -430,6 +452,8 @@ class Station(CommandMethods):
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
         try:
+            if self._keys is not None:  # data keys stored (erased) before the events
+                self._keys.prepare(processing.events)
             recordings = self._app._record(processing)
             self._app._take_snapshots(processing)
         except IntegrityError as error:
@@ -502,7 +526,9 @@ class Station(CommandMethods):
         with self._store.guard():
             notifications = self._app.recorder.select_notifications(start=start, limit=limit)
         mapper = self._app.mapper
-        return [(n.id, cast(DomainEvent, mapper.to_domain_event(n))) for n in notifications]
+        # sealed: the projections copy personal text without reading it (ADR 0706)
+        decode = getattr(mapper, "to_sealed_event", mapper.to_domain_event)
+        return [(n.id, cast(DomainEvent, decode(n))) for n in notifications]
 
     def last_position(self) -> int:
         """The position of the last recorded event (0 for an empty log)."""

@@ -77,13 +77,17 @@ def open_station(args: argparse.Namespace, *, create: bool = True) -> Station:
     """
 
     url = args.db or os.environ.get("BEATPOLICE_DB") or DEFAULT_DB
-    return connect(
+    station = connect(
         url,
         time_zone=args.time_zone,
         create=create,
         tolerance=args.tolerance,
+        key_file=getattr(args, "key_file", None),
         fraud_scripts=_fraud_scripts(args),
     )
+    if create:
+        _tell_new_key_file(station)
+    return station
 
 
 def _fraud_scripts(args: argparse.Namespace) -> str | None:
@@ -91,6 +95,20 @@ def _fraud_scripts(args: argparse.Namespace) -> str | None:
     from beatpolice.adapters.cli._cmd_fraud_scripts import catalogue_setting
 
     return catalogue_setting(args)
+
+
+def _tell_new_key_file(station: Station) -> None:
+    """Say once, on stderr, that a master key file was made beside a SQLite store."""
+    from beatpolice.adapters.store.keyring import Keyring
+
+    keys = station.keys
+    made = keys.ensure_master_key() if isinstance(keys, Keyring) else None
+    if made is not None:
+        say(
+            f"beatpolice: made the master key file {made} (mode 0600); keep a copy apart "
+            "from the store: without it the residents' personal data cannot be read",
+            file=sys.stderr,
+        )
 
 
 def say(text: object, file: TextIO | None = None) -> None:
@@ -133,6 +151,15 @@ def _store_options(parser: argparse.ArgumentParser, *, default: object) -> None:
         metavar="NAME|FILE",
         default=None if default is None else default,
         help="the fraud-script catalogue (env BEATPOLICE_FRAUD_SCRIPTS; default mps-common)",
+    )
+    parser.add_argument(
+        "--key-file",
+        metavar="FILE",
+        default=None if default is None else default,
+        help=(
+            "the station's master key file (env BEATPOLICE_KEY_FILE; BEATPOLICE_MASTER_KEY "
+            "holds the key itself; default for SQLite: the store's path + .key)"
+        ),
     )
 
 
