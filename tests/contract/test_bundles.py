@@ -59,7 +59,7 @@ def test_a_report_carries_the_log_it_was_made_on(month: tuple[beatpolice.Station
     station.close()
 
 
-def test_the_log_is_the_same_on_every_backend(month: tuple[beatpolice.Station, Any]) -> None:
+def test_without_personal_text_the_log_is_the_same_on_every_backend(month: tuple[beatpolice.Station, Any]) -> None:
     station, report = month
     with beatpolice.connect("memory://", clock=lambda: RECORDED) as reference:
         record_month(reference)

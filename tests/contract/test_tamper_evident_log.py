@@ -15,6 +15,7 @@ import pytest
 
 import beatpolice
 from beatpolice.adapters.cli import main
+from beatpolice.adapters.store.event_log import EventLog
 from beatpolice.adapters.store.log_leaf import leaf_bytes, recorded_at
 from beatpolice.adapters.store.merkle import SHA256
 
@@ -238,3 +239,35 @@ def test_a_store_without_a_log_gets_it_built_on_open(
     assert code == 0
     assert after == before
     assert checkpoint.size == 5
+
+
+@pytest.mark.parametrize("url_of", ["memory", "sqlite"])
+def test_a_store_created_with_sm3_keeps_it(
+    url_of: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "memory://" if url_of == "memory" else f"sqlite:///{tmp_path / 'sm3.db'}"
+    monkeypatch.setenv("BEATPOLICE_LOG_HASH", "sm3")
+    station = beatpolice.connect(url, clock=lambda: RECORDED)
+    station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区")
+    assert station.event_log().checkpoint().root.startswith("sm3:")
+    if url_of == "sqlite":
+        station.close()
+        monkeypatch.setenv("BEATPOLICE_LOG_HASH", "sha256")  # a store keeps its hash
+        station = beatpolice.connect(url, clock=lambda: RECORDED)
+        station.enlist_officer(badge="D0002", name="王五", station="德州", beat="二区")
+        rows = sqlite3.connect(tmp_path / "sm3.db").execute(
+            "SELECT value FROM bp_store WHERE key = 'log_hash'"
+        )
+        assert list(rows) == [("sm3",)]
+    log = station.event_log()
+    assert isinstance(log, EventLog)
+    result = log.check()
+    assert result.ok
+    assert result.root.startswith("sm3:")
+    station.close()
+
+
+def test_an_unknown_log_hash_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEATPOLICE_LOG_HASH", "md5")
+    with pytest.raises(beatpolice.BeatpoliceError, match="unknown log hash 'md5'"):
+        beatpolice.connect("memory://")

@@ -28,6 +28,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from beatpolice.adapters.store.event_log import EventLog, size_at
 from beatpolice.adapters.store.log_leaf import Leaf, leaf_hash
 from beatpolice.adapters.store.merkle import SHA256, Hasher, hasher
+from beatpolice.domain.errors import SettingError
 
 __all__ = [
     "LOG_HASH_ENV",
@@ -56,8 +57,15 @@ LeafRow = tuple[int, int, str, int, str, str, bytes]
 
 
 def chosen_hash() -> Hasher:
-    """The hash a new log uses: ``BEATPOLICE_LOG_HASH``, SHA-256 when unset."""
-    return hasher(os.environ.get(LOG_HASH_ENV, "").strip() or SHA256.name)
+    """The hash a new log uses: ``BEATPOLICE_LOG_HASH``, SHA-256 when unset.
+
+    Raises:
+        SettingError: the variable names another hash.
+    """
+    try:
+        return hasher(os.environ.get(LOG_HASH_ENV, "").strip() or SHA256.name)
+    except ValueError as error:
+        raise SettingError(f"{LOG_HASH_ENV}: {error}") from None
 
 
 def leaf_rows(
