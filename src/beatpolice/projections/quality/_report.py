@@ -18,7 +18,7 @@ __all__ = ["OfficerQuality", "QualityFinding", "QualityReport", "QualityRulesRef
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class QualityRulesRef(_Model):
