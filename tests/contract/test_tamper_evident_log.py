@@ -4,6 +4,7 @@ store's tables are caught by ``beatpolice audit check``, which names the first e
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -271,3 +272,15 @@ def test_an_unknown_log_hash_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("BEATPOLICE_LOG_HASH", "md5")
     with pytest.raises(beatpolice.BeatpoliceError, match="unknown log hash 'md5'"):
         beatpolice.connect("memory://")
+
+
+def test_a_migrated_0_1_store_has_a_log_that_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = Path(__file__).parent.parent / "samples" / "v0_1"
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    shutil.copyfile(samples / "station.db", old)
+    assert main(["migrate", str(old), str(new), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(new), "audit", "check"]) == 0
+    assert capsys.readouterr().out.startswith("OK: 437 events, root sha256:")
