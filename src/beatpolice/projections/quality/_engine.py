@@ -9,14 +9,12 @@ versioned rule set (``quality-default``, or a station's own TOML file).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -32,7 +30,8 @@ from beatpolice.domain.rules.quality import (
     shared_households,
 )
 from beatpolice.domain.values import MONTH_PATTERN
-from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner, ViewStore
+from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
+from beatpolice.projections.ports import StationPort
 from beatpolice.projections.quality._index import QualityIndex, reference, utc_text
 from beatpolice.projections.quality._kinds import RECORD_KINDS, topic_of
 from beatpolice.projections.quality._report import (
@@ -47,32 +46,7 @@ __all__ = ["SHIPPED_QUALITY_RULES", "load_quality_rules", "quality", "quality_ru
 SHIPPED_QUALITY_RULES = ("quality-default",)
 """The quality rule sets shipped in ``beatpolice/domain/rules/``, by name."""
 
-T = TypeVar("T")
 _FOUR = Decimal("0.0001")
-
-
-class QualityStation(Protocol):
-    """What the quality signals need of a station (a :class:`beatpolice.Station` is one)."""
-
-    @property
-    def time_zone(self) -> str:
-        """The IANA zone months and days are cut in."""
-        ...
-
-    @property
-    def view_store(self) -> ViewStore:
-        """Where projections keep their documents."""
-        ...
-
-    def events(self, *, start: int = 1, page: int = 1000) -> Iterator[tuple[int, Any]]:
-        """Recorded events with their positions, in recording order."""
-        ...
-
-    def runner(
-        self, name: str, build: Callable[[], T], *, current: Callable[[T], bool] | None = None
-    ) -> T:
-        """The station's long-lived object ``name``, built on first use."""
-        ...
 
 
 # --- rule sets ------------------------------------------------------------------------
@@ -125,7 +99,7 @@ def _shipped(name: str) -> QualityRules:
 class _PagedIndex:
     """The index, reading pages of the station's log and prefetching their documents."""
 
-    def __init__(self, index: QualityIndex, station: QualityStation) -> None:
+    def __init__(self, index: QualityIndex, station: StationPort) -> None:
         self.index = index
         self.name = index.name
         self.version = index.version
@@ -136,7 +110,7 @@ class _PagedIndex:
         self._view: DocumentView | None = None
 
     def source(self, start: int, limit: int) -> list[tuple[int, DomainEvent]]:
-        page = list(islice(self._station.events(start=start, page=limit), limit))
+        page = self._station.read_events(start, limit)
         self._page = [event for _, event in page]
         return page
 
@@ -147,7 +121,7 @@ class _PagedIndex:
         self.index.apply(view, event, position)
 
 
-def quality_runner(station: QualityStation, *, page_size: int = 5000) -> ProjectionRunner:
+def quality_runner(station: StationPort, *, page_size: int = 5000) -> ProjectionRunner:
     """The runner that keeps a station's quality index (the station owns it, ADR 0260)."""
     version = QualityIndex(station.time_zone).version
 
@@ -162,7 +136,7 @@ def quality_runner(station: QualityStation, *, page_size: int = 5000) -> Project
     )
 
 
-def _catch_up(station: QualityStation) -> None:
+def _catch_up(station: StationPort) -> None:
     runner = quality_runner(station)
     for _ in range(5):
         try:
@@ -181,7 +155,7 @@ def _instant(text: str) -> datetime:
 
 
 def _read(
-    station: QualityStation, month: str
+    station: StationPort, month: str
 ) -> tuple[dict[str, str], dict[str, list[Entry]], dict[str, list[Entry]]]:
     """The month's officers (badge -> name), records and retractions, by badge."""
     store = station.view_store
@@ -232,7 +206,7 @@ def _month_end(month: str, time_zone: str) -> datetime:
 
 
 def quality(
-    station: QualityStation,
+    station: StationPort,
     *,
     month: str,
     closed_at: datetime | None = None,
