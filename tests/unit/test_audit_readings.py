@@ -224,3 +224,14 @@ def test_the_disputes_registry_as_of_shows_the_field_then(
     )
     assert row("2014-02-01T00:00:00+08:00").status == "resolved"
     assert registries.disputes().rows[0].mediations == 2  # no as_of: as it stands now
+
+
+def test_verify_covers_the_log_checkpoint(station: beatpolice.Station) -> None:
+    record(station, visits("D0001", JAN, 60))
+    report = appraise(station, month=JAN, as_of=AS_OF)
+    assert report.log is not None
+    assert verify(station, report).log == report.log
+    forged = report.model_dump(mode="json")
+    forged["log"]["root"] = "sha256:" + "0" * 64
+    with pytest.raises(AuditMismatchError, match="log: the report was made on size"):
+        verify(station, forged)

@@ -22,6 +22,7 @@ from beatpolice.projections.appraisal._fingerprint import FORMAT_1
 from beatpolice.projections.appraisal._from_events import appraise_events
 from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.appraisal._rules import load_rules, rules_spec
+from beatpolice.projections.log_checkpoint import log_at
 from beatpolice.projections.ports import StationPort
 
 __all__ = ["differences", "stored_events", "verify"]
@@ -29,8 +30,8 @@ __all__ = ["differences", "stored_events", "verify"]
 PAGE = 5000
 
 CHECKED_ELSEWHERE = frozenset({"log"})
-"""Report fields the recomputation does not make: the log checkpoint is checked against
-the log's own hash tree (``audit check``), not against an appraisal."""
+"""Report fields the appraisal does not make: the log checkpoint is compared with the
+store's own hash tree at ``as_of`` (:func:`_log_differences`), not recomputed."""
 
 
 def stored_events(station: StationPort, *, page: int = PAGE) -> Iterator[tuple[int, DomainEvent]]:
@@ -111,9 +112,25 @@ def verify(
         fingerprint_format=fingerprint_format,
     )
     differences_found = differences(report, again)
+    differences_found += _log_differences(station, report)
     if differences_found:
         raise AuditMismatchError(differences_found)
-    return again
+    return again if report.log is None else again.model_copy(update={"log": report.log})
+
+
+def _log_differences(station: StationPort, report: AppraisalReport) -> list[str]:
+    """The report's ``log`` against the store's own hash tree at ``as_of`` (ADR 0524)."""
+    if report.log is None:
+        return []
+    found = log_at(station, report.as_of)
+    if found is None:
+        return ["log: the report names a log checkpoint; this store keeps no hash tree"]
+    if (found["size"], found["root"]) != (report.log.size, report.log.root):
+        return [
+            f"log: the report was made on size {report.log.size}, root {report.log.root}; "
+            f"the store's log at as_of is size {found['size']}, root {found['root']}"
+        ]
+    return []
 
 
 def _written(model: Any, dumped: dict[str, Any], strict: bool) -> dict[str, Any]:
