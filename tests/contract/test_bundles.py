@@ -59,7 +59,9 @@ def test_a_report_carries_the_log_it_was_made_on(month: tuple[beatpolice.Station
     station.close()
 
 
-def test_without_personal_text_the_log_is_the_same_on_every_backend(month: tuple[beatpolice.Station, Any]) -> None:
+def test_without_personal_text_the_log_is_the_same_on_every_backend(
+    month: tuple[beatpolice.Station, Any],
+) -> None:
     station, report = month
     with beatpolice.connect("memory://", clock=lambda: RECORDED) as reference:
         record_month(reference)
@@ -185,3 +187,15 @@ def test_bundle_and_verify_on_the_command_line(
     capsys.readouterr()
     assert main(["audit", "verify", str(out), "--public-key", pub]) == 1
     assert "officer D0001: in the report, not in the recomputation" in capsys.readouterr().err
+
+
+def test_the_log_at_as_of_is_exact_to_the_microsecond(station_url: str) -> None:
+    clock = [AS_OF]
+    with beatpolice.connect(station_url, clock=lambda: clock[0]) as station:
+        station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区")
+        clock[0] = AS_OF + timedelta(microseconds=1)
+        station.enlist_officer(badge="D0002", name="王五", station="德州", beat="二区")
+        log = station.event_log()
+        assert log.checkpoint(as_of=AS_OF).size == 1
+        assert log.checkpoint(as_of=AS_OF + timedelta(microseconds=1)).size == 2
+        assert log.checkpoint(as_of=AS_OF - timedelta(microseconds=1)).size == 0

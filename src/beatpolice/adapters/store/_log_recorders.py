@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -176,13 +177,21 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
 
     def log_size_at(self, as_of: datetime) -> int:
         """How many leaves run to the last one recorded at or before ``as_of``."""
+        # julianday() is a float (tens of microseconds near today): it only narrows the
+        # search, from the last leaf backwards; the exact comparison is Python's
+        margin = (as_of + timedelta(seconds=1)).astimezone(UTC).isoformat()
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT COALESCE(MAX(leaf) + 1, 0) FROM {LOG_TABLE} "
-                "WHERE recorded_at != '' AND julianday(recorded_at) <= julianday(?)",
-                (as_of.astimezone(UTC).isoformat(),),
+                f"SELECT leaf, recorded_at FROM {LOG_TABLE} WHERE recorded_at != '' "
+                "AND julianday(recorded_at) <= julianday(?) ORDER BY leaf DESC",
+                (margin,),
             )
-            return int(c.fetchone()[0])
+            while rows := c.sqlite_cursor.fetchmany(256):
+                for leaf, recorded in rows:
+                    with suppress(ValueError):
+                        if datetime.fromisoformat(recorded) <= as_of:
+                            return int(leaf) + 1
+            return 0
 
     def event_log(self) -> EventLog:
         """This store's log (one per recorder: it keeps the tree between calls)."""
