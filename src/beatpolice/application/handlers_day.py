@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from beatpolice.domain import commands_day as d
+from beatpolice.domain._base import short_digest
 from beatpolice.domain.day_records import DayRecord, unknown_request
 from beatpolice.domain.errors import FieldTimeError, UnknownOfficerError
 from beatpolice.domain.field_time import CAUSAL_RULE
@@ -57,6 +58,18 @@ def _on_officer(action: Callable[[Officer, Any, str], None]) -> Handler:
         return officer.version - before
 
     return handler
+
+
+def _on_plan_patrols(book: PolicyBook, uow: UnitOfWork, cmd: d.PlanPatrols, digest: str) -> int:
+    """A later plan always replaces the earlier one: a plan is a re-send only when it is
+    the month's plan in force, not when it repeats an older one (A, B, A; ADR 0530)."""
+    officer = _officer(uow, cmd.officer)
+    in_force = officer.patrol_plan_in_force(cmd.month)
+    if in_force == short_digest(digest) or (in_force is None and officer.has_seen(digest)):
+        return 0
+    before = officer.version
+    officer.plan_patrols(cmd.month, cmd.points, digest)
+    return officer.version - before
 
 
 def _creating(decide: Decide) -> Handler:
@@ -128,9 +141,7 @@ DAY_HANDLERS: dict[type[Any], Handler] = {
         lambda o, cmd, digest: o.transfer(cmd.station, cmd.beat, cmd.occurred_at, digest)
     ),
     d.CollectInformation: _creating(_as_is(DayRecord.InformationCollected)),
-    d.PlanPatrols: _on_officer(
-        lambda o, cmd, digest: o.plan_patrols(cmd.month, cmd.points, digest)
-    ),
+    d.PlanPatrols: _on_plan_patrols,
     d.RecordPatrol: _creating(_patrol),
     d.RecordOutreach: _creating(_as_is(DayRecord.OutreachHeld)),
     d.HoldMeeting: _creating(_as_is(DayRecord.MeetingHeld)),

@@ -37,6 +37,7 @@ class OfficerState(TypedDict):
     _modified_on: datetime
     _commands: set[str]
     _plans: NotRequired[dict[str, str]]
+    _patrol_plans: NotRequired[dict[str, str]]
     badge: str
     name: str
     station: str
@@ -179,8 +180,21 @@ class Officer(StationAggregate):
     def _plan_patrols(
         self, officer: str, month: str, points: tuple[str, ...], command: str
     ) -> None:
-        # read from the events by the registries and the appraisal, as visit plans are
-        pass
+        # read from the events by the registries, as visit plans are; the state keeps
+        # which command made each recent month's patrol plan in force (as for visits)
+        plans: dict[str, str] | None = getattr(self, "_patrol_plans", None)
+        if plans is None:
+            plans = {}
+            self._patrol_plans = plans
+        plans.pop(month, None)
+        plans[month] = short_digest(command)
+        while len(plans) > PLANS_KEPT:
+            plans.pop(next(iter(plans)))
+
+    def patrol_plan_in_force(self, month: str) -> str | None:
+        """The short digest of the command whose patrol plan is in force for ``month``."""
+        plans: dict[str, str] | None = getattr(self, "_patrol_plans", None)
+        return None if plans is None else plans.get(month)
 
 
 OfficerEnlisted = Officer.OfficerEnlisted

@@ -11,7 +11,9 @@ A station system that builds on beatpolice imports this module in its test suite
 - field strategies (:func:`aware_datetimes`, :func:`naive_datetimes`,
   :func:`record_ids`, :func:`names`, :func:`months`);
 - :class:`DisputeLifecycle`: a ``RuleBasedStateMachine`` that drives a real station's
-  disputes beside a model; subclass it with the station's own policy file.
+  disputes beside a model; subclass it with the station's own policy file;
+- :class:`OfficerMonth`: one that drives an officer's month (patrol plans, patrols,
+  requests from received to answered, transfers) beside a model.
 
 Example:
     >>> from beatpolice.testing import DisputeLifecycle
@@ -39,6 +41,7 @@ from beatpolice.testing._fields import (
     short_texts,
 )
 from beatpolice.testing._lifecycle import DisputeLifecycle, ModelDispute
+from beatpolice.testing._officer_month import ModelMonth, OfficerMonth
 from beatpolice.testing._policies import policies, policy_toml, write_policy
 
 __all__ = [
@@ -46,6 +49,8 @@ __all__ = [
     "DisputeLifecycle",
     "InvalidCommand",
     "ModelDispute",
+    "ModelMonth",
+    "OfficerMonth",
     "aware_datetimes",
     "badges",
     "command_types",
