@@ -242,13 +242,14 @@ def late_entries(entries: Sequence[Entry], rule: LateEntryRule) -> list[Finding]
     if len(late) < rule.min_records or share <= Fraction(rule.max_share):
         return []
     percent = _hours(share * 100)
+    allowed = "none" if Fraction(rule.max_share) == 0 else f"a share of {rule.max_share}"
     return [
         Finding(
             "late_entry",
             _refs(late),
             f"{len(late)} of {_count(len(entries), 'record')} ({percent}%) entered more than "
             f"{rule.after_hours} hours after the field time; the rule set allows "
-            f"{rule.max_share} (一日一录: enter the day's work the same day)",
+            f"{allowed} (一日一录: enter the day's work the same day)",
         )
     ]
 
