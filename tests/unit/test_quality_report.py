@@ -163,3 +163,20 @@ def test_the_officers_day_records_are_read_each_by_its_field_time() -> None:
     assert finding.kind == "late_entry"
     [ref] = finding.records
     assert ref.startswith(f"beatpolice:InformationCollected@{DayRecord.create_id('D1/I1')}/I1#")
+
+
+def test_an_officer_enlisted_later_with_records_of_the_month_keeps_the_name() -> None:
+    station, clock = _station()
+    clock.now = datetime(2014, 2, 2, tzinfo=ZONE)
+    station.enlist_officer(badge="D2", name="乙", station="s", beat="b")
+    station.record_service(
+        id="S1", officer="D2", kind="x", occurred_at=datetime(2014, 1, 31, 10, tzinfo=ZONE),
+        acknowledged=True,
+    )  # fmt: skip
+
+    report = beatpolice.quality(station, month="2014-01")
+
+    assert [(o.badge, o.name, o.records) for o in report.officers] == [
+        ("D1", "甲", 0),
+        ("D2", "乙", 1),
+    ]

@@ -156,14 +156,14 @@ def _instant(text: str) -> datetime:
 
 def _read(
     station: StationPort, month: str
-) -> tuple[dict[str, str], dict[str, list[Entry]], dict[str, list[Entry]]]:
-    """The month's officers (badge -> name), records and retractions, by badge."""
+) -> tuple[dict[str, tuple[str, bool]], dict[str, list[Entry]], dict[str, list[Entry]]]:
+    """Officers (badge -> name, enlisted by the month's end), records and retractions."""
     store = station.view_store
     name = QualityIndex.name
     end = utc_text(_month_end(month, station.time_zone))
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, bool]] = {}
     for badge, document in store.scan(name, "officers"):
-        names[badge] = document["name"] if document["recorded"] < end else ""
+        names[badge] = (document["name"], document["recorded"] < end)
     rows: dict[str, list[tuple[str, list[Any]]]] = {}
     for key, document in store.scan(name, "entries", f"{month}/"):
         badge = key[8:-3]
@@ -258,7 +258,7 @@ def quality(
         if rule_set.shared_household.enabled
         else {}
     )
-    badges = sorted({b for b, n in names.items() if n} | {b for b, e in entries.items() if e})
+    badges = sorted({b for b, n in names.items() if n[1]} | {b for b, e in entries.items() if e})
     officers = []
     for badge in badges:
         signals = officer_signals(
@@ -279,7 +279,7 @@ def quality(
         officers.append(
             OfficerQuality(
                 badge=badge,
-                name=names.get(badge, ""),
+                name=names.get(badge, ("", False))[0],
                 records=signals.records,
                 entry_lag_median_hours=signals.median_lag,
                 entry_lag_p90_hours=signals.p90_lag,
