@@ -153,3 +153,32 @@ def test_a_fresh_report_from_a_gutted_index_fails_verify(station_url: str) -> No
         assert forged.officer("D0001").metrics != honest.officer("D0001").metrics
         with pytest.raises(AuditMismatchError, match="officer D0001"):
             verify(station, forged)
+
+
+DAMAGES = {
+    "a topic that names no event": (
+        "UPDATE stored_events SET topic = 'beatpolice:Forged' WHERE topic = ? AND "
+        "originator_version = 2"
+    ),
+    "a state that is not the event's": (
+        "UPDATE stored_events SET state = ? WHERE topic = ? AND originator_version = 2"
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_an_unreadable_event_is_a_difference_naming_where(station_url: str, damage: str) -> None:
+    with beatpolice.connect(station_url, clock=lambda: RECORDED) as station:
+        _month(station)
+        report = appraise(station, month=JAN, as_of=AS_OF)
+    with _sql(station_url) as sql:
+        args: tuple[Any, ...] = ("beatpolice:VisitFollowedUp",)
+        if "state" in damage:
+            args = (b'{"satisfied": "perhaps"}', *args)
+        sql(DAMAGES[damage], *args)
+
+    with (
+        beatpolice.connect(station_url, clock=lambda: RECORDED) as station,
+        pytest.raises(AuditMismatchError, match="log: the stored event after position"),
+    ):
+        verify(station, report)

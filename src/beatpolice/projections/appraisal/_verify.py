@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from beatpolice.domain._base import DomainEvent, now
-from beatpolice.domain.errors import AppraisalError, AuditMismatchError
+from beatpolice.domain.errors import AppraisalError, AuditMismatchError, BeatpoliceError
 from beatpolice.domain.rules.ruleset import RuleSet
 from beatpolice.projections.appraisal._decide import rules_ref
 from beatpolice.projections.appraisal._fingerprint import FORMAT_1
@@ -35,14 +35,50 @@ store's own hash tree at ``as_of`` (:func:`_log_differences`), not recomputed.""
 
 
 def stored_events(station: StationPort, *, page: int = PAGE) -> Iterator[tuple[int, DomainEvent]]:
-    """Every stored event with its log position, in log order, read through the port."""
+    """Every stored event with its log position, in log order, read through the port.
+
+    Raises:
+        AuditMismatchError: a stored event cannot be read as an event (its topic names
+            no event class, or its state is not that event's): the log was altered;
+            the difference names the event's position.
+        StorageError: the store cannot be read.
+    """
     start = 1
     while True:
-        events = station.read_events(start, page)
+        events = _page(station, start, page)
         yield from events
         if len(events) < page:
             return
         start = events[-1][0] + 1
+
+
+def _page(station: StationPort, start: int, limit: int) -> list[tuple[int, DomainEvent]]:
+    try:
+        return station.read_events(start, limit)
+    except BeatpoliceError:
+        raise
+    except Exception:  # a damaged event: find it, one at a time
+        pass
+    found: list[tuple[int, DomainEvent]] = []
+    position = start
+    while len(found) < limit:
+        try:
+            one = station.read_events(position, 1)
+        except BeatpoliceError:
+            raise
+        except Exception as error:  # any decoding failure names the event
+            reason = str(error).splitlines()[0]
+            raise AuditMismatchError(
+                [
+                    f"log: the stored event after position {position - 1} cannot be read "
+                    f"as an event ({type(error).__name__}: {reason})"
+                ]
+            ) from error
+        if not one:
+            return found
+        found += one
+        position = one[-1][0] + 1
+    return found
 
 
 def _parsed(report: AppraisalReport | dict[str, Any] | str) -> AppraisalReport:
