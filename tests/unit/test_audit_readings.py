@@ -235,3 +235,22 @@ def test_verify_covers_the_log_checkpoint(station: beatpolice.Station) -> None:
     forged["log"]["root"] = "sha256:" + "0" * 64
     with pytest.raises(AuditMismatchError, match="log: the report was made on size"):
         verify(station, forged)
+
+
+def test_a_report_cannot_downgrade_itself_to_format_1(station: beatpolice.Station) -> None:
+    record(station, visits("D0001", JAN, 60))
+    report = appraise(station, month=JAN, as_of=AS_OF)
+    downgraded = appraise_events(
+        stored_events(station),
+        month=JAN,
+        rules="dezhou-2014",
+        as_of=AS_OF,
+        now=RECORDED,
+        fingerprint_format="beatpolice-appraisal/1",
+    ).model_dump(mode="json") | {"log": report.model_dump(mode="json")["log"]}
+    del downgraded["fingerprint_format"]  # claims to be 0.1's, yet carries 0.2's fields
+
+    with pytest.raises(AuditMismatchError) as raised:
+        verify(station, downgraded)
+    assert any("has no checks" in d for d in raised.value.differences)
+    assert any("has no log" in d for d in raised.value.differences)

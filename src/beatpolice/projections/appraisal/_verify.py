@@ -181,10 +181,30 @@ def _written(model: Any, dumped: dict[str, Any], strict: bool) -> dict[str, Any]
     return {key: value for key, value in dumped.items() if key in model.model_fields_set}
 
 
+ADDED_IN_0_2 = ("checks", "not_awarded")
+"""Officer fields a report of format 1 (made by 0.1) cannot have."""
+
+
+def _not_of_format_1(report: AppraisalReport) -> list[str]:
+    """A report that says format 1 but carries what only 0.2 writes is not 0.1's: it
+    would be replayed under 0.1's readings, so the claim is a difference (ADR 0534)."""
+    found = []
+    if "log" in report.model_fields_set and report.log is not None:
+        found.append("fingerprint_format: a report of format 1 (0.1's) has no log")
+    for officer in report.officers:
+        found.extend(
+            f"officer {officer.badge}: fingerprint_format: a report of format 1 (0.1's) "
+            f"has no {name}"
+            for name in ADDED_IN_0_2
+            if name in officer.model_fields_set
+        )
+    return found
+
+
 def differences(report: AppraisalReport, again: AppraisalReport) -> list[str]:
     """Each field in which ``report`` differs from its recomputation ``again``."""
     strict = report.fingerprint_format != FORMAT_1
-    found: list[str] = []
+    found: list[str] = [] if strict else _not_of_format_1(report)
     if report.fingerprint != again.fingerprint:
         found.append(f"fingerprint: report {report.fingerprint}, recomputed {again.fingerprint}")
     old = _written(report, report.model_dump(mode="json", exclude={"officers"}), strict)
