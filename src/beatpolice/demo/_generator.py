@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 
 import attrs
 
+from beatpolice.demo._day import add_day
 from beatpolice.demo._disputes import add_disputes
 from beatpolice.demo._month import Builder, DemoConfig, DemoMonth, DemoOfficer
 from beatpolice.demo._profiles import (
@@ -68,6 +69,7 @@ def generate(config: DemoConfig | None = None) -> DemoMonth:
         _services(builder, officer)
     add_disputes(builder, officers)
     add_venues(builder, officers)
+    add_day(builder, officers, [household.id for household in households])
     return DemoMonth(
         config=config,
         officers=tuple(officers),

@@ -16,6 +16,7 @@ from beatpolice.adapters.html._context import RegistrySummary, evidence_notes
 from beatpolice.adapters.html._html import Headline, VerifyHint, write_html
 from beatpolice.adapters.html._trend import trend_months
 from beatpolice.adapters.store.connect import connect
+from beatpolice.demo._day_headlines import day_headlines
 from beatpolice.demo._generator import generate
 from beatpolice.demo._month import DemoConfig, DemoMonth
 from beatpolice.demo._recording import Recording, record
@@ -94,6 +95,7 @@ def headlines(registries: Registries, demo: DemoMonth) -> tuple[Headline, ...]:
         Headline("venues", "inspected this month", str(inspected)),
         Headline("venues", "open findings (rectification pending)", str(open_findings)),
         Headline("venues", "overdue rectifications", str(overdue_findings)),
+        *day_headlines(registries, month, as_of),
     )
 
 
@@ -133,6 +135,7 @@ def run_demo(
         registries = open_registries(station)
         registries.catch_up(progress=step("registries"))
         figures = headlines(registries, demo)
+        day = day_headlines(registries, demo.config.month, demo.decided_at)
         report = appraise(station, month=demo.config.month, rules=rules, as_of=demo.decided_at)
         summary = RegistrySummary.read(registries, month=demo.config.month, as_of=demo.decided_at)
         history = [
@@ -152,6 +155,7 @@ def run_demo(
         history=history,
         evidence=evidence_notes(found, time_zone=demo.config.time_zone),
         verify=VerifyHint(db=db_label or url, json_path=str(json_path)),
+        headlines=day,
         title=f"{demo.config.station} · {demo.config.month} 五星评选 five-star appraisal",
     )
     return DemoResult(
