@@ -162,18 +162,18 @@ ShortText = Annotated[str, StringConstraints(max_length=500), AfterValidator(che
 LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(check_text)]
 """Free notes."""
 
-Month = Annotated[str, StringConstraints(pattern=r"^(199\d|2\d{3})-(0[1-9]|1[0-2])$")]
+Month = Annotated[str, StringConstraints(pattern=r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$")]
 """A calendar month, ``YYYY-MM``, from 1990-01 to 2999-12 (the range of field times)."""
 
 When = AwareDatetime
 """A timezone-aware instant; a time without an offset is refused."""
 
-MONTH_PATTERN = re.compile(r"^(199\d|2\d{3})-(0[1-9]|1[0-2])$")
+MONTH_PATTERN = re.compile(r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$")
 
 
 def parse_month(month: str) -> tuple[int, int]:
     """Split ``YYYY-MM`` into (year, month), refusing anything else."""
-    if not MONTH_PATTERN.match(month):
+    if not MONTH_PATTERN.fullmatch(month):
         raise ValueError(f"month must be YYYY-MM, got {month!r}")
     year, number = month.split("-")
     return int(year), int(number)
