@@ -71,6 +71,8 @@ def test_suite_runs_and_writes_its_table_and_json(
     document = json.loads(out.read_text())
     assert [row["name"] for row in document["rows"]] == [
         "ingest-sqlite",
+        "log-sqlite",
+        "sealing-sqlite",
         "one-per-tx-sqlite",
         "officer-size-sqlite",
         "load-sqlite",
