@@ -53,8 +53,12 @@ class KeyStore(Protocol):
         """Every row (for rotation and for loading a cache)."""
         ...
 
-    def add(self, rows: Sequence[KeyRow]) -> None:
-        """Add rows in one transaction; a subject already there keeps its row."""
+    def add(self, rows: Sequence[KeyRow]) -> int:
+        """Add rows in one transaction; a subject already there keeps its row.
+
+        Returns:
+            How many rows were added, or -1 when the store cannot tell.
+        """
         ...
 
     def destroy(self, subject: str, *, household: str | None, erased_at: str) -> int:

@@ -127,6 +127,20 @@ def personal_state(annotations: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
+_KINDS: dict[type, str] = {}
+"""Each event class's subject kind, as :func:`subject_of` first worked it out."""
+
+
+def _subject_kind(cls: type) -> str:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        declared = getattr(cls, "PERSONAL_SUBJECT", None)
+        if declared is None:
+            declared = "dispute" if cls.__qualname__.split(".")[0] == "Dispute" else "record"
+        kind = _KINDS[cls] = str(declared)
+    return kind
+
+
 def subject_of(cls: type[Any], data: dict[str, Any]) -> Subject:
     """The data subject of an event of class ``cls`` with fields ``data``.
 
@@ -135,9 +149,7 @@ def subject_of(cls: type[Any], data: dict[str, Any]) -> Subject:
     dispute's, and any other the record's: ``officer`` and the first of ``id``,
     ``visit``, ``record`` name it, and ``household``, when present, links it.
     """
-    kind = getattr(cls, "PERSONAL_SUBJECT", None)
-    if kind is None:
-        kind = "dispute" if cls.__qualname__.split(".")[0] == "Dispute" else "record"
+    kind = _subject_kind(cls)
     if kind == "dispute":
         return Subject("dispute", str(data.get("dispute") or data.get("key") or data["id"]))
     if kind == "household":

@@ -44,8 +44,12 @@ def register(subparsers: Any) -> None:
 
 def run_rotate(args: argparse.Namespace) -> int:
     """Rotate the master key and say where the new one is."""
-    from beatpolice.adapters.store.keyring import Keyring, replace_key_file
-    from beatpolice.adapters.store.master_key import read_key_file, write_key_file
+    from beatpolice.adapters.store.keyring import Keyring
+    from beatpolice.adapters.store.master_key import (
+        read_key_file,
+        replace_key_file,
+        write_key_file,
+    )
 
     with open_station(args, create=False) as station:
         keys = station.keys

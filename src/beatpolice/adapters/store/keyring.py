@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
-import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -62,7 +60,7 @@ from beatpolice.domain.privacy import (
     subject_of,
 )
 
-__all__ = ["DIGEST_SUBJECT", "TOKEN", "Keyring", "open_keyring", "replace_key_file"]
+__all__ = ["DIGEST_SUBJECT", "TOKEN", "Keyring", "open_keyring"]
 
 TOKEN = "bpenc1:"
 """How a sealed value begins."""
@@ -176,8 +174,7 @@ class Keyring:
         plain = cast(str, command.digest())
         if scheme == PLAIN:
             return plain
-        mac = hmac.new(secret, plain.encode("ascii"), hashlib.sha256).hexdigest()
-        return f"{KEYED}:{mac}"
+        return f"{KEYED}:{hmac.digest(secret, plain.encode('ascii'), 'sha256').hex()}"
 
     def _start_digests(self) -> tuple[str, bytes]:
         with self._lock:
@@ -267,7 +264,11 @@ class Keyring:
                 )
                 for name in missing
             ]
-            self._store.add(rows)
+            added = self._store.add(rows)
+            if added == len(rows):  # every key is ours
+                for row in rows:
+                    self._keys[row.subject] = _Key(row.algorithm, made[row.subject], row.household)
+                return
             wrapped = {row.subject: row.wrapped for row in rows}
             for row in self._store.get(missing).values():  # another writer may have won
                 if row.wrapped == wrapped[row.subject]:
@@ -387,17 +388,6 @@ class Keyring:
     def close(self) -> None:
         """Close the key store's connection."""
         self._store.close()
-
-
-def replace_key_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` (mode 0600) atomically, replacing the file there."""
-    temporary = path.with_name(path.name + ".new")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(text.strip() + "\n")
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
 
 
 def open_keyring(

@@ -77,11 +77,13 @@ class MemoryKeyStore:
         with self._lock:
             return list(self._rows.values())
 
-    def add(self, rows: Sequence[KeyRow]) -> None:
+    def add(self, rows: Sequence[KeyRow]) -> int:
         """Add rows; a subject already there keeps its row."""
         with self._lock:
+            before = len(self._rows)
             for row in rows:
                 self._rows.setdefault(row.subject, row)
+            return len(self._rows) - before
 
     def destroy(self, subject: str, *, household: str | None, erased_at: str) -> int:
         """Destroy the key of ``subject`` and of the records made at ``household``."""
@@ -129,18 +131,21 @@ class SQLiteKeyStore:
             )
             # an erased key's bytes are overwritten, not merely unlinked from the b-tree
             connection.execute("PRAGMA secure_delete=ON")
+            # The events that use a key are committed after it, and their commit syncs the
+            # write-ahead log the key's frames are in: no event is ever durable without
+            # its key, and the key's own commit need not wait for the disk (WAL only).
+            connection.execute("PRAGMA synchronous=NORMAL")
             self._connection = connection
         return self._connection
 
     def _ensure(self, connection: sqlite3.Connection) -> None:
         if not self._created:
+            # one b-tree (no rowid, no household index): a key is written with every
+            # record, a household erased rarely (the erasure then reads the table)
             connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (subject TEXT PRIMARY KEY, "
                 "household TEXT, algorithm TEXT NOT NULL, wrapped BLOB, "
-                "wrapped_by TEXT NOT NULL, erased_at TEXT)"
-            )
-            connection.execute(
-                f"CREATE INDEX IF NOT EXISTS {KEY_TABLE}_household ON {KEY_TABLE} (household)"
+                "wrapped_by TEXT NOT NULL, erased_at TEXT) WITHOUT ROWID"
             )
             self._created = True
 
@@ -168,14 +173,14 @@ class SQLiteKeyStore:
         with self._lock, guard_storage(_WHERE):
             return [_row(v) for v in self._select(f"SELECT {_COLUMNS} FROM {KEY_TABLE}")]
 
-    def add(self, rows: Sequence[KeyRow]) -> None:
+    def add(self, rows: Sequence[KeyRow]) -> int:
         """Add rows in one transaction; a subject already there keeps its row."""
         with self._lock, guard_storage(_WHERE):
             connection = self._connect()
             self._ensure(connection)
             connection.execute("BEGIN IMMEDIATE")
             try:
-                connection.executemany(
+                cursor = connection.executemany(
                     f"INSERT OR IGNORE INTO {KEY_TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                     [_values(row) for row in rows],
                 )
@@ -183,6 +188,7 @@ class SQLiteKeyStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
+            return cursor.rowcount
 
     def destroy(self, subject: str, *, household: str | None, erased_at: str) -> int:
         """Destroy the keys for good: rows deleted under secure_delete, tombstones added."""
@@ -292,7 +298,7 @@ class PostgresKeyStore:
         with self._lock, guard_storage(_WHERE):
             return [_row(v) for v in self._select(f"SELECT {_COLUMNS} FROM {KEY_TABLE}")]
 
-    def add(self, rows: Sequence[KeyRow]) -> None:
+    def add(self, rows: Sequence[KeyRow]) -> int:
         """Add rows in one transaction; a subject already there keeps its row."""
         with self._lock, guard_storage(_WHERE):
             connection = self._connect()
@@ -303,6 +309,7 @@ class PostgresKeyStore:
                     "ON CONFLICT (subject) DO NOTHING",
                     [_values(row) for row in rows],
                 )
+                return -1  # psycopg does not sum an executemany's row counts for us
 
     def destroy(self, subject: str, *, household: str | None, erased_at: str) -> int:
         """Destroy the keys (rows set to NULL), then VACUUM the table."""

@@ -18,7 +18,15 @@ from beatpolice.adapters.store.cipher import DEFAULT_ALGORITHM, MasterKey
 from beatpolice.adapters.store.storage import StoreURL
 from beatpolice.domain.errors import MasterKeyError
 
-__all__ = ["ENV_KEY", "ENV_KEY_FILE", "KeySource", "key_source", "read_key_file", "write_key_file"]
+__all__ = [
+    "ENV_KEY",
+    "ENV_KEY_FILE",
+    "KeySource",
+    "key_source",
+    "read_key_file",
+    "replace_key_file",
+    "write_key_file",
+]
 
 ENV_KEY = "BEATPOLICE_MASTER_KEY"
 ENV_KEY_FILE = "BEATPOLICE_KEY_FILE"
@@ -114,3 +122,14 @@ def key_source(
             f"(base64 of 32 bytes) or give --key-file FILE ({ENV_KEY_FILE})"
         )
     return KeySource(MasterKey.generate(algorithm=algorithm), origin="a key of its own")
+
+
+def replace_key_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (mode 0600) atomically, replacing the file there."""
+    temporary = path.with_name(path.name + ".new")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(text.strip() + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
