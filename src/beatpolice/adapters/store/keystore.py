@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from beatpolice.adapters.store._store_errors import guard_storage
-from beatpolice.adapters.store.storage import StoreURL
+from beatpolice.adapters.store.storage import _SCHEMA_LOCK_KEY, StoreURL
 from beatpolice.application.keys import KeyRow
 
 __all__ = [
@@ -263,6 +263,8 @@ class PostgresKeyStore:
     def _ensure(self, connection: Any) -> None:
         if not self._created:
             with connection.transaction():
+                # two first writers creating the table at once would fail (ADR 0202)
+                connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
                 connection.execute(
                     f'CREATE TABLE IF NOT EXISTS {KEY_TABLE} (subject TEXT COLLATE "C" '
                     "PRIMARY KEY, household TEXT, algorithm TEXT NOT NULL, wrapped BYTEA, "
