@@ -180,8 +180,13 @@ def _fields_of(model: type[BaseModel]) -> dict[str, _Field]:
     }
 
 
-def _repaired(fields: dict[str, Any]) -> dict[str, Any]:
+def _repaired(model: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
     """Make independently drawn fields agree where a command relates two of them."""
+    if model.model_fields.get("type") is not None and (
+        model.model_fields["type"].default == "erase_personal_data"
+    ):
+        # a data subject is household:ID, dispute:ID or record:OFFICER/ID
+        fields["subject"] = f"household:H{len(str(fields.get('subject', '')))}"
     if "respondents" in fields and fields.get("positive", 0) > fields["respondents"]:
         fields["positive"] = fields["respondents"]  # positive answers <= respondents
     if fields.get("subject") not in (None, "person") and fields.get("category") is not None:
@@ -199,7 +204,9 @@ def model_strategy(model: type[BaseModel]) -> st.SearchStrategy[Any]:
     required = {name: _values(field) for name, field in described.items() if field.required}
     optional = {name: _values(field) for name, field in described.items() if not field.required}
     return (
-        st.fixed_dictionaries(required, optional=optional).map(_repaired).map(model.model_validate)
+        st.fixed_dictionaries(required, optional=optional)
+        .map(lambda fields: _repaired(model, fields))
+        .map(model.model_validate)
     )
 
 

@@ -6,9 +6,10 @@ answered: resolved, helped beyond police remit, referred, or declined. A request
 overdue when it was not answered by its reply deadline: ``reply_days`` counted days
 after the day it was received (the day of receipt does not count), counted by the
 calendar of the station's escalation policy (Chinese working days by default). The
-default of 15 working days is our reading of the first-reply limit of the 信访工作条例
-(2022, art. 31), configurable per query (ADR 0908). As for disputes, "overdue" is
-judged at an ``as_of`` instant of field time; without one nothing is overdue.
+default of 15 working days is our reading (the fifteen days in which petition rules
+give a first answer to a petitioner), configurable per query (ADR 0908). As for
+disputes, "overdue" is judged at an ``as_of`` instant of field time; without one
+nothing is overdue.
 
 Tables (``bp_requests_<table>``): ``requests``, key ``badge|request``; one request.
 """
