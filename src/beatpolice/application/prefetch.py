@@ -23,6 +23,8 @@ from eventsourcing.persistence import StoredEvent
 
 from beatpolice.domain import commands as c
 from beatpolice.domain._base import StationAggregate
+from beatpolice.domain.commands_day import DAY_COMMANDS
+from beatpolice.domain.day_records import DayRecord
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.officer import Officer
 from beatpolice.domain.records import FieldRecord, record_key
@@ -40,6 +42,12 @@ _CREATES: dict[type[Any], type[StationAggregate]] = {
     c.RecordService: FieldRecord,
     c.OpenDispute: Dispute,
     c.RegisterVenue: Venue,
+    # the records of the officer's day (those with an id of their own)
+    **{
+        model: DayRecord
+        for model in DAY_COMMANDS
+        if "id" in model.model_fields and "officer" in model.model_fields
+    },
 }
 
 _NAMED_BY: tuple[tuple[str, type[StationAggregate]], ...] = (
@@ -47,6 +55,7 @@ _NAMED_BY: tuple[tuple[str, type[StationAggregate]], ...] = (
     ("record", FieldRecord),
     ("dispute", Dispute),
     ("venue", Venue),
+    ("request", DayRecord),
 )
 
 
@@ -66,7 +75,7 @@ def names(command: Any) -> Iterator[tuple[type[StationAggregate], str]]:
         value = values.get(field)
         if not isinstance(value, str):
             continue
-        if kind is not FieldRecord:
+        if kind is not FieldRecord and kind is not DayRecord:
             yield kind, value
         elif officer is not None:
             yield kind, record_key(officer, value)
