@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -284,3 +285,26 @@ def test_a_migrated_0_1_store_has_a_log_that_checks(
     capsys.readouterr()
     assert main(["--db", str(new), "audit", "check"]) == 0
     assert capsys.readouterr().out.startswith("OK: 437 events, root sha256:")
+
+
+def test_concurrent_writers_leave_a_log_that_checks(
+    backend: str, station_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def write(badge: str) -> None:
+        with beatpolice.connect(station_url, clock=lambda: RECORDED) as station:
+            station.enlist_officer(badge=badge, name="王五", station="德州", beat="一区")
+            for n in range(15):
+                station.record_visit(
+                    id=f"V{n}", officer=badge, household=f"H{n}",
+                    occurred_at=datetime(2014, 1, 3, 9, tzinfo=UTC) + timedelta(hours=n),
+                    people_match_register=True,
+                )  # fmt: skip
+
+    beatpolice.connect(station_url).close()  # create the store before the writers race
+    threads = [threading.Thread(target=write, args=(f"D{n:04d}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    code, out = check(Store(station_url, backend), capsys)
+    assert (code, out.split(",")[0]) == (0, "OK: 64 events")
