@@ -8,6 +8,12 @@ Every store beatpolice creates carries a marker with its format version (ADR 022
 * PostgreSQL: the same ``bp_store`` table in the database's schema.
 * memory: nothing; a memory store lives and dies with its process.
 
+A store's tamper-evident log (ADR 0520-0522) is part of format 2, not a new format: its
+leaves are the ``bp_log`` table beside the events, and the marker's ``log_hash`` row
+(``sha256`` or ``sm3``) names its hash, written when the log is first written. A format-2
+store without ``bp_log`` (written before the log existed) gets it built from its events
+when it is opened; readers of format 2 that know nothing of the log ignore both.
+
 Opening a store first looks at what is there without writing anything (a SQLite file is
 read through a read-only connection after its header has been checked), gathers it into
 :class:`Found`, and :func:`verdict` decides: open it, create it, or refuse with
