@@ -187,9 +187,12 @@ def receipt_schema() -> dict[str, Any]:
             "properties": {
                 "type": {"description": "The command's name.", "enum": sorted(COMMAND_TYPES)},
                 "digest": {
-                    "description": "The command's idempotency key.",
+                    "description": (
+                        "The command's idempotency key: sha256:HEX, or hmac-sha256:HEX in a "
+                        "store whose digests are keyed (every store begun with 0.2)."
+                    ),
                     "type": "string",
-                    "pattern": "^sha256:[0-9a-f]{64}(?![\\s\\S])",
+                    "pattern": "^(?:hmac-)?sha256:[0-9a-f]{64}(?![\\s\\S])",
                 },
                 "events": {
                     "description": "Events recorded; 0 for a re-send.",
@@ -208,9 +211,11 @@ def receipt_schema() -> dict[str, Any]:
 def registry_schema() -> dict[str, Any]:
     """The schema of the registry documents ``registry NAME --json`` prints.
 
-    Officers, households and venues come as ``{"month": ..., "officers": [rows]}`` (and
-    so on); the disputes registry is one document with its ``rows``. Every row model
-    of :mod:`beatpolice.projections.registries` is in ``$defs``.
+    Officers, households, venues, patrols and population come as ``{"month": ...,
+    "officers": [rows]}`` (and so on); the disputes and requests registries are one
+    document each with its ``rows``, told apart by ``by_level`` (disputes) and
+    ``by_channel`` (requests). Every row model of
+    :mod:`beatpolice.projections.registries` is in ``$defs``.
     """
     from beatpolice.projections import registries
 
@@ -222,7 +227,13 @@ def registry_schema() -> dict[str, Any]:
         and (name.endswith("Row") or name.endswith("Registry"))
     ]
     defs = models_defs(models, mode="serialization")
-    lists = {"officers": "OfficerRow", "households": "HouseholdRow", "venues": "VenueRow"}
+    lists = {
+        "officers": "OfficerRow",
+        "households": "HouseholdRow",
+        "venues": "VenueRow",
+        "patrols": "PatrolRow",
+        "population": "PopulationRow",
+    }
     properties: dict[str, Any] = {
         key: {"type": "array", "items": {"$ref": f"#/$defs/{row}"}}
         for key, row in lists.items()
@@ -235,8 +246,10 @@ def registry_schema() -> dict[str, Any]:
         "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
     }
     body: dict[str, Any] = {"type": "object", "properties": properties}
-    if "DisputesRegistry" in defs:
-        body["dependentSchemas"] = {"rows": {"$ref": "#/$defs/DisputesRegistry"}}
+    documents = {"by_level": "DisputesRegistry", "by_channel": "RequestsRegistry"}
+    body["dependentSchemas"] = {
+        key: {"$ref": f"#/$defs/{model}"} for key, model in documents.items() if model in defs
+    }
     body["$defs"] = resolve(defs, defs)
     return _document(
         "registry",
