@@ -308,3 +308,24 @@ def test_ingest_progress_goes_to_stderr_when_asked(
     assert re.fullmatch(r"ingest: \d+ lines, \d+\.\d MB of \d+\.\d MB \(\d+%\)", progress[0])
     assert main(["ingest", "--db", db, "--no-progress", str(source)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_quality_table_lines_up_by_display_width(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["quality", "--db", db, "--month", "2014-01"]) == 0
+    title, header, *rest = capsys.readouterr().out.splitlines()
+    assert "month 2014-01" in title
+    starts = columns(header, ["badge", "name", "records", "median h"])
+    rows = [line for line in rest if line.split()[0] in {b for b, _, _ in OFFICERS}]
+    rows = rows[: len(OFFICERS)]
+    assert {line.split()[0] for line in rows} == {badge for badge, _, _ in OFFICERS}
+    for line in rows:
+        badge = line.split()[0]
+        name = next(name for b, name, _ in OFFICERS if b == badge)
+        assert columns(line, [badge, name])[:2] == starts[:2], line
+        # the records column is right-aligned: it ends where its header ends
+        records = line[line.index(name) + len(name) :].split()[0]
+        end = cell_len(line[: line.index(records, line.index(name) + len(name))]) + len(records)
+        assert end == starts[2] + len("records"), line
+    assert rest[-1].endswith("officers with findings")

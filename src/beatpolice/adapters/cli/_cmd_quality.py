@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from beatpolice.adapters.cli import EXIT_OK, add_command, instant, json_safe, open_station, say
+from beatpolice.adapters.cli import EXIT_OK, add_command, instant, json_safe, open_station
+from beatpolice.adapters.cli._tables import render_table
+from beatpolice.adapters.cli._text import printable
 from beatpolice.adapters.cli._types import month
 from beatpolice.domain.errors import QualityError
 from beatpolice.domain.rules.quality_rules import QualityRules
@@ -61,35 +64,41 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_safe(report.model_dump_json(indent=2)))
     else:
-        for line in table(report).split("\n"):
-            say(line)  # names come from the store: each line escaped (ADR 0212)
+        sys.stdout.write(table(report) + "\n")
     return EXIT_OK
 
 
-def _figure(value: object) -> str:
-    return "-" if value is None else str(value)
-
-
 def table(report: QualityReport) -> str:
-    """The report as text: one officer a line, then each finding under its officer."""
+    """The report as text: a table of one officer a line, then each officer's findings.
+
+    The table is laid out by display width, so its columns line up after Chinese names
+    (ADR 0803); every text from the store is escaped (ADR 0212).
+    """
     closed = f"  closed at {report.closed_at.isoformat()}" if report.closed_at else ""
-    lines = [
-        f"{report.rules.name} {report.rules.version}  month {report.month} "
-        f"({report.time_zone}){closed}",
-        f"{'badge':<10} {'name':<8} {'records':>7} {'median h':>9} {'p90 h':>9} "
-        f"{'same day':>8}  findings",
-    ]
+    lines = render_table(
+        ("badge", "name", "records", "median h", "p90 h", "same day", "findings"),
+        [
+            (
+                officer.badge,
+                officer.name,
+                officer.records,
+                officer.entry_lag_median_hours,
+                officer.entry_lag_p90_hours,
+                None if officer.same_day_share is None else f"{officer.same_day_share * 100:.0f}%",
+                ", ".join(f.kind for f in officer.findings) or None,
+            )
+            for officer in report.officers
+        ],
+        right=(2, 3, 4, 5),
+        title=(
+            f"{report.rules.name} {report.rules.version}  month {report.month} "
+            f"({report.time_zone}){closed}"
+        ),
+    )
     for officer in report.officers:
-        kinds = ", ".join(f.kind for f in officer.findings) or "-"
-        share = "-" if officer.same_day_share is None else f"{officer.same_day_share * 100:.0f}%"
-        lines.append(
-            f"{officer.badge:<10} {officer.name:<8} {officer.records:>7} "
-            f"{_figure(officer.entry_lag_median_hours):>9} "
-            f"{_figure(officer.entry_lag_p90_hours):>9} {share:>8}  {kinds}"
-        )
         for finding in officer.findings:
-            lines.append(f"    {finding.kind}: {finding.why}")
-            lines.extend(f"      {ref}" for ref in finding.records)
+            lines.append(printable(f"{officer.badge} {finding.kind}: {finding.why}"))
+            lines.extend(f"    {printable(ref)}" for ref in finding.records)
     flagged = sum(1 for o in report.officers if o.findings)
     lines.append(f"{flagged} of {len(report.officers)} officers with findings")
     return "\n".join(lines)
