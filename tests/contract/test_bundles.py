@@ -199,3 +199,21 @@ def test_the_log_at_as_of_is_exact_to_the_microsecond(station_url: str) -> None:
         assert log.checkpoint(as_of=AS_OF).size == 1
         assert log.checkpoint(as_of=AS_OF + timedelta(microseconds=1)).size == 2
         assert log.checkpoint(as_of=AS_OF - timedelta(microseconds=1)).size == 0
+
+
+def test_a_bundle_of_disputes_with_personal_text_verifies() -> None:
+    from beatpolice.testing.month_examples import enlist, mediations, record, visits
+
+    clock = [RECORDED]
+    with beatpolice.connect("memory://", clock=lambda: clock[0]) as station:
+        record(
+            station,
+            enlist("D0001", "苏振")
+            + visits("D0001", "2014-01", 60)
+            + mediations("D0001", "2014-01", 3, unsatisfied=1),
+        )
+        clock[0] = SEALED
+        report = beatpolice.appraise(station, month="2014-01", rules="dezhou-2014", as_of=AS_OF)
+        bundle = bundle_of(station, report, Ed25519PrivateKey.generate())
+    assert any("Dispute" in e["topic"] for e in bundle["events"])
+    assert verify_bundle(bundle).fingerprint == report.fingerprint
