@@ -38,6 +38,8 @@ def connect(
     With ``create=False`` (what read commands pass) a store that does not exist is
     refused with :class:`NotAStoreError` and nothing is created. A file or database that
     is not a beatpolice store is refused either way, before anything is written.
+    ``fraud_scripts`` names the station's fraud-script catalogue (a shipped name or a
+    TOML file; ``mps-common`` when None).
 
     Residents' personal text is sealed with a key per data subject (``cipher``:
     ``aes-256-gcm`` or ``sm4-gcm``), the keys wrapped by the station's master key:
