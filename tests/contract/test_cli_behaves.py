@@ -329,3 +329,19 @@ def test_quality_table_lines_up_by_display_width(
         end = cell_len(line[: line.index(records, line.index(name) + len(name))]) + len(records)
         assert end == starts[2] + len("records"), line
     assert rest[-1].endswith("officers with findings")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [["schema", "commands"], ["export"], ["--help"]])
+def test_a_full_disk_is_one_line_not_a_defect(big_db: str, argv: list[str]) -> None:
+    db = [] if argv[0] in ("--help", "schema") else ["--db", big_db]
+    with Path("/dev/full").open("wb") as full:
+        done = subprocess.run(
+            [*CLI, *argv, *db], stdout=full, stderr=subprocess.PIPE, timeout=120, check=False
+        )
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    command = "" if argv == ["--help"] else f" {argv[0]}"
+    assert err.splitlines()[-1] == f"beatpolice{command}: No space left on device", err
+    for word in ("internal error", "Traceback", "Exception"):
+        assert word not in err, err

@@ -4,8 +4,9 @@ Each subcommand lives in its own module ``_cmd_<name>.py`` exposing
 ``register(subparsers)``; this module finds them, so adding a subcommand touches no
 shared file. Exit codes: 0 success, 1 the command ran and something was refused or
 did not match, 2 a usage error (bad arguments, unreadable file, unknown store, a
-setting or rule set that cannot be used), 70 an internal error (a defect, ADR 0211),
-130 interrupted. Every error is one line on standard error, its text escaped (ADR 0212).
+setting or rule set that cannot be used, an output that cannot be written), 70 an
+internal error (a defect, ADR 0211), 130 interrupted. Every error is one line on
+standard error, its text escaped (ADR 0212).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from beatpolice.adapters.cli._text import json_safe, printable
 from beatpolice.adapters.cli._types import hours, instant, time_zone
@@ -30,6 +31,9 @@ from beatpolice.domain.errors import (
     StorageError,
 )
 from beatpolice.domain.field_time import DEFAULT_TOLERANCE
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = [
     "DEFAULT_DB",
@@ -119,6 +123,12 @@ def say(text: object, file: TextIO | None = None) -> None:
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one escaped line (and exit 2)."""
 
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse drops an OSError here: --help > /dev/full would lose the help and exit
+        # 0; main turns it into one line and exit 2 (a closed pipe stays quiet, 141)
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str) -> NoReturn:
         """Print ``PROG: MESSAGE (see PROG --help)`` on stderr and exit 2."""
         self.exit(
@@ -205,17 +215,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
     Every error ends as one line on standard error, ``beatpolice COMMAND: message``:
-    usage errors (and a store, setting or rule set that cannot be used) exit 2, other
+    usage errors (and a store, setting or rule set that cannot be used, an output that
+    cannot be written, as on a full disk) exit 2, other
     beatpolice errors 1, an interruption 130, a closed output pipe 141, and anything
     else, a defect, 70 with its type and a request to report it (ADR 0211).
     """
     try:
         args = _parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed
+        try:
+            sys.stdout.flush()  # what argparse printed reaches its reader, or is an error
+        except BrokenPipeError:
+            _silence_stdout()
+            return EXIT_BROKEN_PIPE
+        except OSError as error:
+            return _cannot_write(error)
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except BrokenPipeError:  # --help | head -1
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as error:  # --help > /dev/full
+        return _cannot_write(error)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     name = printable(args.command)
@@ -235,6 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader of our output went away (| head): stop quietly, like other tools
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as error:
+        # the machine's trouble, not a defect: a full disk (> /dev/full), a lost terminal
+        _flush_or_silence()
+        where = f" ({printable(error.filename)})" if error.filename else ""
+        say(f"beatpolice {name}: {error.strerror or error}{where}", sys.stderr)
+        return EXIT_USAGE
     except Exception as error:
         if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
             raise
@@ -246,6 +272,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return code
+
+
+def _cannot_write(error: OSError) -> int:
+    _silence_stdout()
+    say(f"beatpolice: {error.strerror or error}", sys.stderr)
+    return EXIT_USAGE
+
+
+def _flush_or_silence() -> None:
+    """Write what standard output still holds, or drop it if it cannot be written."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
 
 
 def _silence_stdout() -> None:
