@@ -64,6 +64,8 @@ def test_trend_months_sets_the_span_and_one_draws_none(
     assert 'data-month="2022-03"' in text
     assert 'data-month="2022-02"' not in text
     assert 'class="trend"' not in one.read_text(encoding="utf-8")
+    for bad in ("0", "-3", "37", "six"):  # not silently one month, nor years of appraisals
+        assert main([*base, "--trend-months", bad, "--html", str(one)]) == 2, bad
     printed = tmp_path / "printed.html"
     assert main([*base, "--print-evidence", "--html", str(printed)]) == 0
     assert 'class="evidence" data-star="' in printed.read_text(encoding="utf-8")

@@ -18,7 +18,13 @@ from beatpolice.adapters.cli import (
     say,
 )
 from beatpolice.adapters.cli._text import first_error
-from beatpolice.adapters.cli._types import input_file, month_or_year, output_file, rule_set
+from beatpolice.adapters.cli._types import (
+    input_file,
+    month_or_year,
+    output_file,
+    positive_int,
+    rule_set,
+)
 from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary, evidence_notes
 from beatpolice.adapters.html._trend import trend_months
 from beatpolice.application.station import Station
@@ -28,6 +34,9 @@ from beatpolice.projections.appraisal._engine import appraise, load_rules
 from beatpolice.projections.appraisal._evidence import report_evidence
 from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.registries import open_registries
+
+MAX_TREND_MONTHS = 36
+"""The longest trend: each month of it is appraised again when the page is written."""
 
 
 def register(subparsers: Any) -> None:
@@ -72,10 +81,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--trend-months",
-        type=int,
+        type=positive_int(MAX_TREND_MONTHS),
         default=6,
         metavar="N",
-        help="months in each officer's trend, this one included (6; 1 draws none)",
+        help=f"months in each officer's trend, this one included, 1 to {MAX_TREND_MONTHS} "
+        "(6; 1 draws none)",
     )
     parser.add_argument(
         "--print-evidence",
@@ -106,7 +116,7 @@ def _context(
     rules: RuleSet | None = args.rules if args.source is None else _rules_of(report)
     if rules is None:
         return summary, [], evidence
-    months = trend_months(report.month, count=max(args.trend_months, 1) - 1)
+    months = trend_months(report.month, count=args.trend_months - 1)
     history = [appraise(station, month=month, rules=rules, as_of=report.as_of) for month in months]
     return summary, history, evidence
 
