@@ -36,12 +36,17 @@ def test_a_saved_report_without_its_store_says_what_the_page_lacks(
     assert "<time datetime=" not in html.split('<h2 class="officers-start">')[1]
 
 
+@pytest.mark.parametrize("given", ["--db", "BEATPOLICE_DB"])
 def test_a_saved_report_with_its_store_shows_station_trend_and_dated_evidence(
-    demo: tuple[Path, Path], tmp_path: Path
+    demo: tuple[Path, Path], tmp_path: Path, given: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db, saved = demo
     page = tmp_path / "page.html"
-    args = ["report", "--db", str(db), "--from", str(saved), "--html", str(page)]
+    args = ["report", "--from", str(saved), "--html", str(page)]
+    if given == "--db":
+        args += ["--db", str(db)]
+    else:  # the store named as every command reads it
+        monkeypatch.setenv("BEATPOLICE_DB", str(db))
     assert main(args) == 0
     html = page.read_text(encoding="utf-8")
     officers = len(json.loads(saved.read_text(encoding="utf-8"))["officers"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ def register(subparsers: Any) -> None:
             "the appraisal decided it) and their last months as a trend, the "
             "fingerprint and the commands that verify it. "
             "With --from, render a saved JSON report instead of appraising again (with "
-            "--db, the station, registries, trend and evidence come from that store)."
+            "--db or BEATPOLICE_DB, the station, registries, trend and evidence come from "
+            "that store)."
         ),
     )
     parser.add_argument(
@@ -135,14 +137,14 @@ def run(args: argparse.Namespace) -> int:
     require("jinja2", "HTML reports")
     from beatpolice.adapters.html._html import VerifyHint, write_html
 
-    db = args.db or "STORE"
+    store = args.db or os.environ.get("BEATPOLICE_DB")  # as open_station reads it
     if args.source is not None:
         report = _saved(args.source)
-        hint = VerifyHint(db=db, json_path=str(args.source))
+        hint = VerifyHint(db=store or "STORE", json_path=str(args.source))
         summary: RegistrySummary | None = None
         history: list[AppraisalReport] = []
         evidence: dict[str, EvidenceNote] = {}
-        if args.db:
+        if store:
             station = open_station(args, create=False)
             try:
                 summary, history, evidence = _context(args, station, report)
