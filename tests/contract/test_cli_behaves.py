@@ -345,3 +345,22 @@ def test_a_full_disk_is_one_line_not_a_defect(big_db: str, argv: list[str]) -> N
     assert err.splitlines()[-1] == f"beatpolice{command}: No space left on device", err
     for word in ("internal error", "Traceback", "Exception"):
         assert word not in err, err
+
+
+def test_ingest_json_into_a_closed_pipe_is_not_a_read_error(tmp_path: Path) -> None:
+    source = tmp_path / "visits.jsonl"
+    source.write_bytes(enlist(*OFFICERS[0]) + b"".join(visit(n, "D0001") for n in range(6000)))
+    db = str(tmp_path / "s.db")
+    argv = [*CLI, "ingest", "--db", db, "--json", "--batch-size", "100", str(source)]
+    shell = subprocess.run(
+        ["bash", "-c", '"$@" | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}" >&2', "bash", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    *messages, status = shell.stderr.splitlines()
+    assert status == "141", shell.stderr
+    assert not any("cannot read" in line or "Traceback" in line for line in messages), messages
+    # the store did change: the summary on stderr says how far the ingest went
+    assert messages[-1].startswith(f"{source}: "), messages

@@ -129,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
                 on_recorded=None if results is None else results.recorded,
                 report=report,
             )
+    except BrokenPipeError:
+        raise  # the reader of --json went away (| head): not a read error (ADR 0809)
     except OSError as error:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
     finally:
