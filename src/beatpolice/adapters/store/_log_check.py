@@ -11,10 +11,11 @@ the earlier ones by a consistency proof (ADR 0523).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from eventsourcing.persistence import Notification
 
+from beatpolice.adapters.store._log_nodes import NODE_LEVEL, ExpectedNodes, NodeRow
 from beatpolice.adapters.store.event_log import (
     Checkpoint,
     CheckResult,
@@ -34,11 +35,17 @@ def check_log(
     records: Iterable[Notification],
     leaves: Iterable[Leaf],
     checkpoints: Sequence[Checkpoint] = (),
+    nodes: Sequence[NodeRow] = (),
 ) -> CheckResult:
-    """Compare ``records`` (stored events) with ``leaves`` and ``checkpoints``."""
+    """Compare ``records`` (stored events) with ``leaves``, ``nodes`` and ``checkpoints``.
+
+    The stored nodes are compared with the tree of the leaves as written (ADR 0527).
+    """
     problems: list[Problem] = []
     recomputed: list[bytes] = []
-    written = iter(leaves)
+    seen: list[Leaf] = []  # each block's first leaf
+    made = ExpectedNodes(hash)
+    written = iter(_tap(leaves, seen, made))
     leaf = next(written, None)
     expected = 0  # the index the next leaf should have
     where: dict[tuple[str, int], int] = {}
@@ -101,9 +108,68 @@ def check_log(
                 f"position {gone.position}: {logged} is in the log but not in the store (removed)",
             )
         )
+    problems.extend(_against_nodes(nodes, made.result(), seen, problems))
     tree = Tree(recomputed, hash)
     problems.extend(_against_checkpoints(tree, checkpoints))
     return CheckResult(size=tree.size, root=root_text(hash, tree.root()), problems=tuple(problems))
+
+
+def _tap(leaves: Iterable[Leaf], seen: list[Leaf], expected: ExpectedNodes) -> Iterator[Leaf]:
+    """The leaves as walked, each fed to ``expected`` and each block's first noted."""
+    for leaf in leaves:
+        if not leaf.index % (1 << NODE_LEVEL):
+            seen.append(leaf)
+        expected.add(leaf)
+        yield leaf
+
+
+def _against_nodes(
+    nodes: Sequence[NodeRow],
+    expected: dict[tuple[int, int], tuple[bytes, int | None]],
+    starts: Sequence[Leaf],
+    found: Sequence[Problem],
+) -> list[Problem]:
+    """Stored nodes that differ from, are missing from or go beyond the written leaves.
+
+    A node over an event already named (altered, removed, ...) is not named again.
+    """
+    by_block = {leaf.index >> NODE_LEVEL: leaf.position for leaf in starts}
+    named = sorted(p.position for p in found)
+    stored = {(level, index): (h, e) for level, index, h, e in nodes}
+    problems: list[Problem] = []
+    for key in sorted(stored.keys() | expected.keys()):
+        level, index = key
+        first, last = index << level, ((index + 1) << level) - 1
+        blocks = first >> NODE_LEVEL, last >> NODE_LEVEL
+        start = by_block.get(blocks[0], 0)
+        end = by_block.get(blocks[1] + 1)
+        if any(start <= p and (end is None or p < end) for p in named):
+            continue
+        what = f"the log's node over leaves {first}..{last} (level {level}, index {index})"
+        if key not in expected:
+            problems.append(
+                Problem(start, "node", f"{what} covers leaves the log does not hold "
+                        "(the log itself was edited)")
+            )  # fmt: skip
+        elif key not in stored:
+            problems.append(
+                Problem(
+                    start,
+                    "node",
+                    f"position {start}: {what} is missing (the log itself was edited)",
+                )
+            )
+        elif stored[key] != expected[key]:
+            field = "hash" if stored[key][0] != expected[key][0] else "earliest recorded time"
+            problems.append(
+                Problem(
+                    start,
+                    "node",
+                    f"position {start}: {what} does not match the leaves written under it "
+                    f"(its {field}: the log itself was edited)",
+                )
+            )
+    return problems
 
 
 def _against_checkpoints(tree: Tree, checkpoints: Sequence[Checkpoint]) -> list[Problem]:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +24,8 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from beatpolice.adapters.store.event_log import EventLog, size_at
+from beatpolice.adapters.store._log_nodes import NODE_TABLE, Node, NodeRow, build_nodes, new_nodes
+from beatpolice.adapters.store.event_log import EventLog
 from beatpolice.adapters.store.log_leaf import Leaf, leaf_hash
 from beatpolice.adapters.store.merkle import SHA256, Hasher, hasher
 from beatpolice.domain.errors import SettingError
@@ -40,6 +39,7 @@ __all__ = [
     "POPOEventRecorder",
     "SQLiteEventRecorder",
     "chosen_hash",
+    "leaf_pairs",
     "leaf_rows",
     "to_leaf",
 ]
@@ -83,6 +83,11 @@ def leaf_rows(
     return rows
 
 
+def leaf_pairs(rows: Iterable[LeafRow]) -> list[tuple[bytes, str]]:
+    """Each ``bp_log`` row's hash and recorded time, as nodes are made of them."""
+    return [(row[6], row[5]) for row in rows]
+
+
 def to_leaf(row: Sequence[Any]) -> Leaf:
     """A :class:`Leaf` from a ``bp_log`` row in column order."""
     return Leaf(
@@ -102,6 +107,11 @@ _SQLITE_LOG = (
     "originator_version INTEGER NOT NULL, topic TEXT NOT NULL, recorded_at TEXT NOT NULL, "
     "hash BLOB NOT NULL)"
 )
+_SQLITE_NODES = (
+    f"CREATE TABLE IF NOT EXISTS {NODE_TABLE} (level INTEGER NOT NULL, idx INTEGER NOT NULL, "
+    "hash BLOB NOT NULL, earliest INTEGER, PRIMARY KEY (level, idx)) WITHOUT ROWID"
+)
+_SQLITE_INSERT_NODES = f"INSERT INTO {NODE_TABLE} VALUES (?,?,?,?)"
 
 
 class SQLiteEventRecorder(SQLiteApplicationRecorder):
@@ -114,20 +124,56 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         """eventsourcing's events table, then the log's."""
-        return [*super().construct_create_table_statements(), _SQLITE_LOG]
+        return [*super().construct_create_table_statements(), _SQLITE_LOG, _SQLITE_NODES]
 
     def create_table(self) -> None:
-        """Create the tables; settle the log's hash; build the log of an older store."""
+        """Create the tables; settle the log's hash; build the log (or its nodes) of an
+        older store."""
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (LOG_TABLE,),
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                (LOG_TABLE, NODE_TABLE),
             )
-            had_log = bool(c.fetchone()[0])
+            had = {str(row[0]) for row in c.fetchall()}
             self._create_table(c)
             self.log_hash = self._settle_hash(c)
-            if not had_log:
+            if LOG_TABLE not in had:
                 self._build_log(c)
+            elif NODE_TABLE not in had:
+                build_nodes(
+                    self.log_hash,
+                    lambda start, limit: self._pairs(c, start, start + limit),
+                    lambda level, index: self._node(c, level, index),
+                    lambda rows: c.executemany(_SQLITE_INSERT_NODES, rows),
+                )
+
+    @staticmethod
+    def _pairs(c: SQLiteCursor, start: int, end: int) -> list[tuple[bytes, str]]:
+        c.execute(
+            f"SELECT hash, recorded_at FROM {LOG_TABLE} WHERE leaf >= ? AND leaf < ? "
+            "ORDER BY leaf",
+            (start, end),
+        )
+        return [(bytes(row[0]), str(row[1])) for row in c.fetchall()]
+
+    @staticmethod
+    def _node(c: SQLiteCursor, level: int, index: int) -> Node | None:
+        c.execute(
+            f"SELECT hash, earliest FROM {NODE_TABLE} WHERE level = ? AND idx = ?", (level, index)
+        )
+        row = c.fetchone()
+        return None if row is None else (bytes(row[0]), None if row[1] is None else int(row[1]))
+
+    def _nodes_after(self, c: SQLiteCursor, first: int, rows: list[LeafRow]) -> None:
+        nodes = new_nodes(
+            self.log_hash,
+            first,
+            leaf_pairs(rows),
+            lambda start, end: self._pairs(c, start, end),
+            lambda level, index: self._node(c, level, index),
+        )
+        if nodes:
+            c.executemany(_SQLITE_INSERT_NODES, nodes)
 
     def _settle_hash(self, c: SQLiteCursor) -> Hasher:
         c.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'bp_store'")
@@ -153,10 +199,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
             for r in c.fetchall()
         ]
         if records:
-            c.executemany(
-                f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?)",
-                leaf_rows(self.log_hash, 0, records),
-            )
+            rows = leaf_rows(self.log_hash, 0, records)
+            c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?)", rows)
+            self._nodes_after(c, 0, rows)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -169,29 +214,30 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                 (int(i), s.originator_id, s.originator_version, s.topic, s.state)
                 for i, s in zip(ids, stored_events, strict=True)
             )
-            c.executemany(
-                f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?)",
-                leaf_rows(self.log_hash, first, records),
-            )
+            rows = leaf_rows(self.log_hash, first, records)
+            c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?)", rows)
+            self._nodes_after(c, first, rows)
         return ids
 
-    def log_size_at(self, as_of: datetime) -> int:
-        """How many leaves run to the last one recorded at or before ``as_of``."""
-        # julianday() is a float (tens of microseconds near today): it only narrows the
-        # search, from the last leaf backwards; the exact comparison is Python's
-        margin = (as_of + timedelta(seconds=1)).astimezone(UTC).isoformat()
+    def log_length(self) -> int:
+        """How many leaves the log has."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT leaf, recorded_at FROM {LOG_TABLE} WHERE recorded_at != '' "
-                "AND julianday(recorded_at) <= julianday(?) ORDER BY leaf DESC",
-                (margin,),
-            )
-            while rows := c.sqlite_cursor.fetchmany(256):
-                for leaf, recorded in rows:
-                    with suppress(ValueError):
-                        if datetime.fromisoformat(recorded) <= as_of:
-                            return int(leaf) + 1
-            return 0
+            c.execute(f"SELECT COALESCE(MAX(leaf) + 1, 0) FROM {LOG_TABLE}")
+            return int(c.fetchone()[0])
+
+    def log_node(self, level: int, index: int) -> Node | None:
+        """The stored node (hash, earliest recorded time), or None (ADR 0527)."""
+        with self.datastore.transaction(commit=False) as c:
+            return self._node(c, level, index)
+
+    def log_node_rows(self) -> list[NodeRow]:
+        """Every stored node: level, index, hash, earliest recorded time."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT level, idx, hash, earliest FROM {NODE_TABLE} ORDER BY level, idx")
+            return [
+                (int(r[0]), int(r[1]), bytes(r[2]), None if r[3] is None else int(r[3]))
+                for r in c.fetchall()
+            ]
 
     def event_log(self) -> EventLog:
         """This store's log (one per recorder: it keeps the tree between calls)."""
@@ -216,6 +262,7 @@ class POPOEventRecorder(POPOApplicationRecorder):
         self.log_hash: Hasher = chosen_hash()
         self._event_log = EventLog(self)
         self._leaves: list[Leaf] = []
+        self._nodes: dict[tuple[int, int], Node] = {}
         self._leaves_lock = threading.Lock()
 
     def _update_table(
@@ -232,9 +279,18 @@ class POPOEventRecorder(POPOApplicationRecorder):
                 for n, s in enumerate(stored_events)
             ),
         )
+        first = len(self._leaves)
+        nodes = new_nodes(
+            self.log_hash,
+            first,
+            leaf_pairs(rows),
+            lambda start, end: [(leaf.hash, leaf.recorded_at) for leaf in self._leaves[start:end]],
+            lambda level, index: self._nodes.get((level, index)),
+        )
         ids = super()._update_table(stored_events, **kwargs)
         with self._leaves_lock:
             self._leaves.extend(to_leaf(row) for row in rows)
+            self._nodes.update(((level, index), (h, e)) for level, index, h, e in nodes)
         return ids
 
     def log_leaves(self, start: int, limit: int) -> list[Leaf]:
@@ -242,11 +298,18 @@ class POPOEventRecorder(POPOApplicationRecorder):
         with self._leaves_lock:
             return self._leaves[start : start + limit]
 
-    def log_size_at(self, as_of: datetime) -> int:
-        """How many leaves run to the last one recorded at or before ``as_of``."""
+    def log_length(self) -> int:
+        """How many leaves the log has."""
+        return len(self._leaves)
+
+    def log_node(self, level: int, index: int) -> Node | None:
+        """The stored node (hash, earliest recorded time), or None (ADR 0527)."""
+        return self._nodes.get((level, index))
+
+    def log_node_rows(self) -> list[NodeRow]:
+        """Every stored node: level, index, hash, earliest recorded time."""
         with self._leaves_lock:
-            leaves = list(self._leaves)
-        return size_at(leaves, as_of)
+            return [(lv, i, h, e) for (lv, i), (h, e) in sorted(self._nodes.items())]
 
     def event_log(self) -> EventLog:
         """This store's log (one per recorder: it keeps the tree between calls)."""

@@ -20,7 +20,6 @@ from its events when it is opened (ADR 0522).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -30,11 +29,13 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
+from beatpolice.adapters.store._log_nodes import NODE_TABLE, Node, NodeRow, build_nodes, new_nodes
 from beatpolice.adapters.store._log_recorders import (
     LOG_HASH_KEY,
     LOG_TABLE,
     LeafRow,
     chosen_hash,
+    leaf_pairs,
     leaf_rows,
     to_leaf,
 )
@@ -57,6 +58,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self._event_log = EventLog(self)
         schema = Identifier(self.datastore.schema)
         self._log = SQL("{0}.{1}").format(schema, Identifier(LOG_TABLE))
+        self._nodes = SQL("{0}.{1}").format(schema, Identifier(NODE_TABLE))
         self._marker = SQL("{0}.{1}").format(schema, Identifier("bp_store"))
         self._events = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
         self.sql_create_statements.append(
@@ -67,20 +69,85 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 "recorded_at text NOT NULL, hash bytea NOT NULL)"
             ).format(self._log)
         )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (level integer NOT NULL, idx bigint NOT NULL, "
+                "hash bytea NOT NULL, earliest bigint, PRIMARY KEY (level, idx))"
+            ).format(self._nodes)
+        )
+
+    def _exists(self, table: str) -> bool:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.{table}",))
+            row = curs.fetchone()
+            return row is not None and row["found"] is not None
 
     def create_table(self) -> None:
-        """Create the tables; settle the log's hash; build the log of an older store."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.{LOG_TABLE}",)
-            )
-            row = curs.fetchone()
-            had_log = row is not None and row["found"] is not None
+        """Create the tables; settle the log's hash; build the log (or its nodes) of an
+        older store."""
+        had_log, had_nodes = self._exists(LOG_TABLE), self._exists(NODE_TABLE)
         super().create_table()
         with self.datastore.transaction(commit=True) as curs:
             self.log_hash = self._settle_hash(curs)
             if not had_log:
                 self._build_log(curs)
+            elif not had_nodes:
+                curs.execute(SQL("LOCK TABLE {0} IN EXCLUSIVE MODE").format(self._events))
+                if not self._node_count(curs):
+                    build_nodes(
+                        self.log_hash,
+                        lambda start, limit: self._pairs(curs, start, start + limit),
+                        lambda level, index: self._node(curs, level, index),
+                        lambda rows: self._insert_nodes(curs, rows),
+                    )
+
+    def _node_count(self, curs: Cursor[DictRow]) -> int:
+        curs.execute(SQL("SELECT COUNT(*) AS n FROM {0}").format(self._nodes))
+        row = curs.fetchone()
+        return int(row["n"]) if row is not None else 0
+
+    def _pairs(self, curs: Cursor[DictRow], start: int, end: int) -> list[tuple[bytes, str]]:
+        curs.execute(
+            SQL(
+                "SELECT hash, recorded_at FROM {0} WHERE leaf >= %s AND leaf < %s ORDER BY leaf"
+            ).format(self._log),
+            (start, end),
+        )
+        return [(bytes(r["hash"]), str(r["recorded_at"])) for r in curs.fetchall()]
+
+    def _node(self, curs: Cursor[DictRow], level: int, index: int) -> Node | None:
+        curs.execute(
+            SQL("SELECT hash, earliest FROM {0} WHERE level = %s AND idx = %s").format(
+                self._nodes
+            ),
+            (level, index),
+        )
+        row = curs.fetchone()
+        if row is None:
+            return None
+        return bytes(row["hash"]), None if row["earliest"] is None else int(row["earliest"])
+
+    def _insert_nodes(self, curs: Cursor[DictRow], rows: list[NodeRow]) -> None:
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        curs.execute(
+            SQL(
+                "INSERT INTO {0} SELECT * FROM unnest(%s::integer[], %s::bigint[], "
+                "%s::bytea[], %s::bigint[])"
+            ).format(self._nodes),
+            [list(column) for column in columns],
+        )
+
+    def _nodes_after(self, curs: Cursor[DictRow], first: int, rows: list[LeafRow]) -> None:
+        nodes = new_nodes(
+            self.log_hash,
+            first,
+            leaf_pairs(rows),
+            lambda start, end: self._pairs(curs, start, end),
+            lambda level, index: self._node(curs, level, index),
+        )
+        self._insert_nodes(curs, nodes)
 
     def _settle_hash(self, curs: Cursor[DictRow]) -> Hasher:
         curs.execute("SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.bp_store",))
@@ -120,7 +187,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             for r in curs.fetchall()
         ]
         if records:
-            self._insert_leaves(curs, leaf_rows(self.log_hash, 0, records))
+            rows = leaf_rows(self.log_hash, 0, records)
+            self._insert_leaves(curs, rows)
+            self._nodes_after(curs, 0, rows)
 
     def _insert_leaves(self, curs: Cursor[DictRow], rows: list[LeafRow]) -> None:
         columns = list(zip(*rows, strict=True))
@@ -153,7 +222,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                     (int(i), s.originator_id, s.originator_version, s.topic, s.state)
                     for i, s in zip(ids, stored_events, strict=True)
                 )
-                self._insert_leaves(cursor, leaf_rows(self.log_hash, first, records))
+                rows = leaf_rows(self.log_hash, first, records)
+                self._insert_leaves(cursor, rows)
+                self._nodes_after(cursor, first, rows)
                 return ids
 
     def event_log(self) -> EventLog:
@@ -161,18 +232,37 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         return self._event_log
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def log_size_at(self, as_of: datetime) -> int:
-        """How many leaves run to the last one recorded at or before ``as_of``."""
+    def log_length(self) -> int:
+        """How many leaves the log has."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT COALESCE(MAX(leaf) + 1, 0) AS n FROM {0}").format(self._log))
+            row = curs.fetchone()
+            return int(row["n"]) if row is not None else 0
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def log_node(self, level: int, index: int) -> Node | None:
+        """The stored node (hash, earliest recorded time), or None (ADR 0527)."""
+        with self.datastore.transaction(commit=False) as curs:
+            return self._node(curs, level, index)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def log_node_rows(self) -> list[NodeRow]:
+        """Every stored node: level, index, hash, earliest recorded time."""
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                SQL(
-                    "SELECT COALESCE(MAX(leaf) + 1, 0) AS size FROM {0} "
-                    "WHERE recorded_at != '' AND recorded_at::timestamptz <= %s"
-                ).format(self._log),
-                (as_of,),
+                SQL("SELECT level, idx, hash, earliest FROM {0} ORDER BY level, idx").format(
+                    self._nodes
+                )
             )
-            row = curs.fetchone()
-            return int(row["size"]) if row is not None else 0
+            return [
+                (
+                    int(r["level"]),
+                    int(r["idx"]),
+                    bytes(r["hash"]),
+                    None if r["earliest"] is None else int(r["earliest"]),
+                )
+                for r in curs.fetchall()
+            ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def log_leaves(self, start: int, limit: int) -> list[Leaf]:

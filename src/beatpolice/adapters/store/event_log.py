@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -29,8 +28,9 @@ from typing import Protocol, runtime_checkable
 import attrs
 from eventsourcing.persistence import Notification
 
+from beatpolice.adapters.store._log_nodes import StoredTree, size_at_instant
 from beatpolice.adapters.store.log_leaf import Leaf
-from beatpolice.adapters.store.merkle import Hasher, Tree, hasher
+from beatpolice.adapters.store.merkle import Hasher, hasher
 
 __all__ = ["CheckResult", "Checkpoint", "EventLog", "LogRecorder", "Problem", "parse_root"]
 
@@ -47,8 +47,16 @@ class LogRecorder(Protocol):
         """Up to ``limit`` leaves from leaf index ``start``."""
         ...
 
-    def log_size_at(self, as_of: datetime) -> int:
-        """How many leaves run to the last one recorded at or before ``as_of``."""
+    def log_length(self) -> int:
+        """How many leaves the log has."""
+        ...
+
+    def log_node(self, level: int, index: int) -> tuple[bytes, int | None] | None:
+        """The stored node (hash, earliest recorded time), or None (ADR 0527)."""
+        ...
+
+    def log_node_rows(self) -> list[tuple[int, int, bytes, int | None]]:
+        """Every stored node: level, index, hash, earliest recorded time."""
         ...
 
     def select_notifications(
@@ -106,7 +114,8 @@ class Problem:
     position: int
     """The position of the first event concerned (0 when none can be named)."""
     kind: str
-    """``altered``, ``removed``, ``inserted``, ``reordered``, ``leaf`` or ``checkpoint``."""
+    """``altered``, ``removed``, ``inserted``, ``reordered``, ``leaf``, ``node`` or
+    ``checkpoint``."""
     message: str
 
 
@@ -141,8 +150,9 @@ def describe(topic: str, originator_id: str, version: int) -> str:
 class EventLog:
     """A store's log, read through its recorder.
 
-    The tree of the leaves as written is kept between calls and grows with the log
-    (leaves are only ever appended); :meth:`check` never uses it.
+    Roots, proofs and the size at an instant are read from the stored interior nodes
+    (:mod:`beatpolice.adapters.store._log_nodes`, ADR 0527): O(log n) reads each, with
+    nothing kept between calls; :meth:`check` trusts none of it.
 
     Args:
         recorder: the station's application recorder (one of beatpolice's).
@@ -150,8 +160,6 @@ class EventLog:
 
     def __init__(self, recorder: LogRecorder) -> None:
         self._recorder = recorder
-        self._tree: Tree | None = None
-        self._lock = threading.Lock()
 
     @property
     def hash(self) -> Hasher:
@@ -177,24 +185,25 @@ class EventLog:
                 return
             start = page[-1].id + 1
 
-    def _grown(self) -> Tree:
-        """The kept tree, grown to the leaves written since (call under the lock)."""
-        if self._tree is None or self._tree.hash != self.hash:
-            self._tree = Tree([], self.hash)
-        self._tree.extend([leaf.hash for leaf in self.leaves(self._tree.size)])
-        return self._tree
+    def _tree(self) -> StoredTree:
+        """The tree of the log as it stands, read through its stored nodes."""
+        return StoredTree(self.hash, self._recorder.log_length(), self._recorder)
+
+    def size_at(self, as_of: datetime) -> int:
+        """How many leaves run to the last one recorded at or before ``as_of``."""
+        return size_at_instant(self._recorder, self._recorder.log_length(), as_of)
 
     def checkpoint(self, *, as_of: datetime | None = None) -> Checkpoint:
         """The log's size and root now, or as it stood at ``as_of``.
 
         At ``as_of`` the size runs to the last event recorded at or before it: every
-        event an appraisal at ``as_of`` could read lies within it.
+        event an appraisal at ``as_of`` could read lies within it (ADR 0524, 0527).
         """
-        size = None if as_of is None else self._recorder.log_size_at(as_of)
-        with self._lock:
-            tree = self._grown()
-            size = tree.size if size is None else min(size, tree.size)
-            return Checkpoint(size, root_text(self.hash, tree.root(size)))
+        tree = self._tree()
+        size = tree.size
+        if as_of is not None:
+            size = min(size, size_at_instant(self._recorder, size, as_of))
+        return Checkpoint(size, root_text(self.hash, tree.root(size)))
 
     def root_at(self, size: int) -> Checkpoint:
         """The checkpoint of the log's first ``size`` events.
@@ -202,8 +211,7 @@ class EventLog:
         Raises:
             ValueError: the log is shorter than ``size``.
         """
-        with self._lock:
-            return Checkpoint(size, root_text(self.hash, self._grown().root(size)))
+        return Checkpoint(size, root_text(self.hash, self._tree().root(size)))
 
     def leaf_at(self, index: int) -> Leaf:
         """The leaf at ``index`` as written.
@@ -218,8 +226,11 @@ class EventLog:
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """The proof that the log at size ``new`` extends the log at size ``old``."""
-        with self._lock:
-            return self._grown().consistency_proof(old, new)
+        return self._tree().consistency_proof(old, new)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """The audit path of leaf ``index`` in the log of size ``size``."""
+        return self._tree().inclusion_proof(index, size)
 
     def inclusion_proofs(
         self, positions: Iterable[int], size: int
@@ -234,9 +245,8 @@ class EventLog:
         missing = wanted - {leaf.position for leaf in leaves}
         if missing:
             raise ValueError(f"position {min(missing)} is not in the log of size {size}")
-        with self._lock:
-            tree = self._grown()
-            return [(leaf, tree.inclusion_proof(leaf.index, size)) for leaf in leaves]
+        tree = self._tree()
+        return [(leaf, tree.inclusion_proof(leaf.index, size)) for leaf in leaves]
 
     def check(self, checkpoints: Sequence[Checkpoint] = ()) -> CheckResult:
         """Recompute the log from the stored events; compare leaves and checkpoints.
@@ -246,19 +256,6 @@ class EventLog:
         """
         from beatpolice.adapters.store._log_check import check_log
 
-        return check_log(self.hash, self.records(), self.leaves(), checkpoints)
-
-
-def size_at(leaves: Sequence[Leaf], as_of: datetime) -> int:
-    """How many leaves run to the last one recorded at or before ``as_of``."""
-    size = 0
-    for leaf in leaves:
-        if not leaf.recorded_at:
-            continue
-        try:
-            recorded = datetime.fromisoformat(leaf.recorded_at)
-        except ValueError:
-            continue
-        if recorded <= as_of:
-            size = leaf.index + 1
-    return size
+        return check_log(
+            self.hash, self.records(), self.leaves(), checkpoints, self._recorder.log_node_rows()
+        )
