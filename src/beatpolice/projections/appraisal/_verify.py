@@ -216,12 +216,15 @@ def differences(report: AppraisalReport, again: AppraisalReport) -> list[str]:
             if strict:
                 found.append(f"{key}: missing from the report (recomputed {new[key]!r})")
             continue
-        if key == "provisional" and old[key] != new.get(key):
-            found.append(
-                f"provisional: the report says {old[key]}, recomputed now {new.get(key)} "
-                "(a provisional report is replaced by its final one once as_of has "
-                "settled: ADR 0534)"
-            )
+        if key == "provisional":
+            # A report may say it was provisional (a weaker claim, true when it was
+            # made) once as_of has settled; it may not say final while events stamped
+            # before as_of may still be in flight (ADR 0534).
+            if old[key] is False and new.get(key) is True:
+                found.append(
+                    "provisional: the report says final, but as_of is still within the "
+                    "settle margin: events stamped before it may still be in flight"
+                )
             continue
         found.extend(
             f"{path}: {a!r} -> {b!r}" for path, a, b in _diff(old[key], new.get(key), key)
