@@ -17,6 +17,7 @@ import attrs
 
 from beatpolice.adapters.store.connect import connect
 from beatpolice.application.station import Receipt, Station
+from beatpolice.demo._demo_key import demo_master_key
 from beatpolice.demo._month import DemoMonth, Entry
 from beatpolice.domain.errors import BeatpoliceError
 
@@ -87,7 +88,13 @@ def record(
     """
     config = demo.config
     clock = EntryClock(demo.entries[0].recorded_at if demo.entries else demo.decided_at)
-    station = connect(url, time_zone=config.time_zone, policy=config.policy, clock=clock)
+    station = connect(
+        url,
+        time_zone=config.time_zone,
+        policy=config.policy,
+        clock=clock,
+        master_key=demo_master_key(url),
+    )
     try:
         return _record(station, clock, demo, batch_size, progress)
     finally:

@@ -22,6 +22,7 @@ __all__ = [
     "ENV_KEY",
     "ENV_KEY_FILE",
     "KeySource",
+    "key_file_beside",
     "key_source",
     "read_key_file",
     "replace_key_file",
@@ -58,8 +59,15 @@ def read_key_file(path: Path, *, algorithm: str = DEFAULT_ALGORITHM) -> MasterKe
     return MasterKey.from_text(text, algorithm=algorithm, where=f"key file {path}")
 
 
-def write_key_file(path: Path) -> bool:
-    """Write a new master key to ``path`` (mode 0600) unless a file is there already.
+def key_file_beside(store: StoreURL) -> Path:
+    """The key file beside a SQLite store: ``PATH.key``."""
+    return Path(store.env["SQLITE_DBNAME"] + ".key")
+
+
+def write_key_file(path: Path, *, text: str | None = None) -> bool:
+    """Write a master key to ``path`` (mode 0600) unless a file is there already.
+
+    The key is ``text`` (base64 of 32 bytes) when given, else a new random one.
 
     Returns:
         True when this call made the file (two processes racing: one makes it).
@@ -74,7 +82,7 @@ def write_key_file(path: Path) -> bool:
     except OSError as error:
         raise MasterKeyError(f"cannot create the key file {path}: {error.strerror}") from None
     with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(MasterKey.new_text() + "\n")
+        file.write((text if text is not None else MasterKey.new_text()) + "\n")
         file.flush()
         os.fsync(file.fileno())
     return True
@@ -108,7 +116,7 @@ def key_source(
         path = Path(file).expanduser()
         return KeySource(read_key_file(path, algorithm=algorithm), origin=f"key file {path}")
     if store.backend == "sqlite" and store.env["SQLITE_DBNAME"] != ":memory:":
-        beside = Path(store.env["SQLITE_DBNAME"] + ".key")
+        beside = key_file_beside(store)
         if beside.exists():
             return KeySource(
                 read_key_file(beside, algorithm=algorithm),
