@@ -17,12 +17,14 @@ from beatpolice.adapters.html._html import Headline, VerifyHint, write_html
 from beatpolice.adapters.html._trend import trend_months
 from beatpolice.adapters.store.connect import connect
 from beatpolice.demo._day_headlines import day_headlines
+from beatpolice.demo._demo_key import demo_master_key
 from beatpolice.demo._generator import generate
 from beatpolice.demo._month import DemoConfig, DemoMonth
 from beatpolice.demo._recording import Recording, record
 from beatpolice.projections.appraisal._engine import appraise
 from beatpolice.projections.appraisal._evidence import report_evidence
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.quality import quality
 from beatpolice.projections.registries import Registries, open_registries
 
 __all__ = ["DemoResult", "StepProgress", "headlines", "run_demo"]
@@ -130,7 +132,12 @@ def run_demo(
         return lambda done, total: progress(name, done, total)
 
     recording = record(url, demo, progress=step("record"))
-    station = connect(url, time_zone=demo.config.time_zone, policy=demo.config.policy)
+    station = connect(
+        url,
+        time_zone=demo.config.time_zone,
+        policy=demo.config.policy,
+        master_key=demo_master_key(url),
+    )
     try:
         registries = open_registries(station)
         registries.catch_up(progress=step("registries"))
@@ -143,6 +150,7 @@ def run_demo(
             for month in trend_months(demo.config.month)
         ]
         found = report_evidence(station, report)
+        signals = quality(station, month=demo.config.month, closed_at=demo.decided_at)
     finally:
         station.close()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -156,6 +164,7 @@ def run_demo(
         evidence=evidence_notes(found, time_zone=demo.config.time_zone),
         verify=VerifyHint(db=db_label or url, json_path=str(json_path)),
         headlines=day,
+        quality=signals,
         title=f"{demo.config.station} · {demo.config.month} 五星评选 five-star appraisal",
     )
     return DemoResult(

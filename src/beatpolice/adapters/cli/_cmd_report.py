@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import attrs
 from pydantic import ValidationError
 
 from beatpolice._extras import require
@@ -34,6 +35,7 @@ from beatpolice.domain.rules.ruleset import RuleSet
 from beatpolice.projections.appraisal._engine import appraise, load_rules
 from beatpolice.projections.appraisal._evidence import report_evidence
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.quality import QualityReport, quality
 from beatpolice.projections.registries import open_registries
 
 MAX_TREND_MONTHS = 36
@@ -106,10 +108,23 @@ def _saved(path: Path) -> AppraisalReport:
         raise UsageError(f"{path} is not an appraisal report: {first_error(error)}") from error
 
 
-def _context(
-    args: argparse.Namespace, station: Station, report: AppraisalReport
-) -> tuple[RegistrySummary, list[AppraisalReport], dict[str, EvidenceNote]]:
-    """The station's registries, earlier months and the report's evidence, for the page."""
+@attrs.frozen
+class _Context:
+    """What the page shows beside the report, read from the station."""
+
+    summary: RegistrySummary | None = None
+    history: list[AppraisalReport] = attrs.field(factory=list)
+    evidence: dict[str, EvidenceNote] = attrs.field(factory=dict)
+    quality: QualityReport | None = None
+
+
+def _context(args: argparse.Namespace, station: Station, report: AppraisalReport) -> _Context:
+    """The registries, earlier months, evidence and data quality, for the page.
+
+    The month's quality is read with ``closed_at`` at the report's ``as_of``: records
+    entered after the appraisal was decided are shown as such.
+    """
+    signals = quality(station, month=report.month, closed_at=report.as_of)
     registries = open_registries(station)
     registries.catch_up()
     summary = RegistrySummary.read(registries, month=report.month, as_of=report.as_of)
@@ -117,10 +132,10 @@ def _context(
     evidence = evidence_notes(found, time_zone=report.time_zone)
     rules: RuleSet | None = args.rules if args.source is None else _rules_of(report)
     if rules is None:
-        return summary, [], evidence
+        return _Context(summary, [], evidence, signals)
     months = trend_months(report.month, count=args.trend_months - 1)
     history = [appraise(station, month=month, rules=rules, as_of=report.as_of) for month in months]
-    return summary, history, evidence
+    return _Context(summary, history, evidence, signals)
 
 
 def _rules_of(report: AppraisalReport) -> RuleSet | None:
@@ -141,13 +156,11 @@ def run(args: argparse.Namespace) -> int:
     if args.source is not None:
         report = _saved(args.source)
         hint = VerifyHint(db=store or "STORE", json_path=str(args.source))
-        summary: RegistrySummary | None = None
-        history: list[AppraisalReport] = []
-        evidence: dict[str, EvidenceNote] = {}
+        context = _Context()
         if store:
             station = open_station(args, create=False)
             try:
-                summary, history, evidence = _context(args, station, report)
+                context = _context(args, station, report)
             finally:
                 station.close()
     else:
@@ -157,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         station = open_station(args, create=False)
         try:
             report = appraise(station, month=args.month, rules=args.rules, as_of=as_of)
-            summary, history, evidence = _context(args, station, report)
+            context = _context(args, station, report)
         finally:
             station.close()
         hint = VerifyHint(db=args.db or station.url)
@@ -166,9 +179,10 @@ def run(args: argparse.Namespace) -> int:
             args.html,
             report,
             verify=hint,
-            summary=summary,
-            history=history,
-            evidence=evidence,
+            summary=context.summary,
+            history=context.history,
+            evidence=context.evidence,
+            quality=context.quality,
             print_evidence=args.print_evidence,
         )
     except OSError as error:

@@ -26,6 +26,7 @@ from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.rules.ruleset import FiveStarRules, ScorecardRules
 from beatpolice.projections.appraisal._engine import load_rules
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.quality._report import OfficerQuality, QualityReport
 
 __all__ = ["STAR_TITLES", "Headline", "VerifyHint", "render_html", "write_html"]
 
@@ -74,6 +75,21 @@ def _rules_argument(report: AppraisalReport) -> str:
     return (
         f"{report.rules.name}@{report.rules.version}" if _rules_of(report) else report.rules.name
     )
+
+
+FINDING_LABELS: dict[str, str] = {
+    "burst": "走访过密 burst",
+    "late_entry": "录入滞后 late entry",
+    "after_close": "评定后补录 entered after the close",
+    "night_work": "夜间走访 night work",
+    "same_minute_follow_up": "回访与走访同分钟 same-minute follow-up",
+    "shared_household": "一户多警同日 one household, two officers, one day",
+}
+"""The words shown for each kind of data-quality finding, Chinese beside English."""
+
+
+def _quality_by_badge(quality: QualityReport | None) -> dict[str, OfficerQuality] | None:
+    return None if quality is None else {officer.badge: officer for officer in quality.officers}
 
 
 def _commands(report: AppraisalReport, hint: VerifyHint | None) -> list[str]:
@@ -161,6 +177,7 @@ def render_html(
     labels: Mapping[str, str] | None = None,
     trend: str | None = None,
     print_evidence: bool = False,
+    quality: QualityReport | None = None,
 ) -> str:
     """The report as a self-contained HTML page, for the screen and for A4 paper.
 
@@ -182,6 +199,8 @@ def render_html(
         trend: the metric the trend draws (default: households visited, else points).
         print_evidence: print every evidence reference (default: their counts and
             dates only; the screen lists them all either way).
+        quality: the month's data-quality report (:func:`beatpolice.quality`), shown
+            as a section per officer beside the appraisal; without it, none.
 
     Returns:
         The HTML text; the same arguments give the same bytes.
@@ -224,6 +243,9 @@ def render_html(
         trend_label=metric_text,
         trend_span=min(len({r.month for r in history if r.month < report.month}) + 1, 6),
         print_evidence=print_evidence,
+        quality=_quality_by_badge(quality),
+        quality_rules=f"{quality.rules.name}@{quality.rules.version}" if quality else "",
+        finding_labels=FINDING_LABELS,
         commands=_commands(report, verify),
         title=title or (f"{station} · {default_title}" if station else default_title),
         awarded_total=sum(len(o.awarded) for o in report.officers),
@@ -244,6 +266,7 @@ def write_html(
     labels: Mapping[str, str] | None = None,
     trend: str | None = None,
     print_evidence: bool = False,
+    quality: QualityReport | None = None,
 ) -> Path:
     """Render ``report`` (see :func:`render_html`) into ``path``, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,6 +282,7 @@ def write_html(
         labels=labels,
         trend=trend,
         print_evidence=print_evidence,
+        quality=quality,
     )
     path.write_text(html, encoding="utf-8")
     return path
