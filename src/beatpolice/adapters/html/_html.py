@@ -64,7 +64,7 @@ def _environment() -> Environment:
 
 def _rules_of(report: AppraisalReport) -> FiveStarRules | ScorecardRules | None:
     try:
-        rules = load_rules(report.rules.name)
+        rules = load_rules(f"{report.rules.name}@{report.rules.version}")
     except AppraisalError:
         return None  # a station's own rule file: no thresholds to chart
     return rules if rules.version == report.rules.version else None
