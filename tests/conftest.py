@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from psycopg import sql
 
 import beatpolice
@@ -29,6 +30,15 @@ __all__ = ["BEIJING", "RECORDED_AT", "postgres_server"]
 os.environ.setdefault("BEATPOLICE_MASTER_KEY", "YmVhdHBvbGljZSB0ZXN0IG1hc3RlciBrZXkgMzIhISE=")
 """The suite's master key (ADR 0703: PostgreSQL needs one; SQLite then makes no key
 file beside each test's store). Tests of the key's absence remove it themselves."""
+
+settings.register_profile(
+    "beatpolice",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "beatpolice"))
+"""No property test fails for being slow: CI and these machines are shared, and a test
+that fails on a busy machine blocks everyone. Examples stay as many as each test asks."""
 
 collect_ignore_glob = ["samples/v0_1/*.py"]
 """The 0.1 sample maker runs only under beatpolice 0.1 (its README says how)."""

@@ -45,7 +45,7 @@ from beatpolice.projections.appraisal._engine import appraise, compare, verify
 from beatpolice.projections.appraisal._report import AppraisalReport
 from beatpolice.projections.quality import QualityReport, quality
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "AppraisalError",
