@@ -23,6 +23,8 @@ from beatpolice import AppraisalReport, AuditMismatchError, appraise, verify
 from beatpolice.appraisal import FiveStarRules
 from beatpolice.domain.rules import GATE, OfficerInputs, StarCheck, evaluate_five_star
 from beatpolice.domain.rules.ruleset import STARS, MediationStar, Stars, VisitStar
+from beatpolice.projections.appraisal._from_events import appraise_events
+from beatpolice.projections.appraisal._verify import stored_events
 from beatpolice.report import render_html
 from beatpolice.testing.month_examples import (
     BEIJING,
@@ -33,9 +35,6 @@ from beatpolice.testing.month_examples import (
     services,
     visits,
 )
-from beatpolice.projections.appraisal._from_events import appraise_events
-from beatpolice.projections.appraisal._verify import stored_events
-from beatpolice.report import render_html
 
 RECORDED = datetime(2014, 2, 1, tzinfo=UTC)
 AS_OF = datetime(2014, 2, 2, tzinfo=BEIJING)

@@ -101,8 +101,10 @@ def _cursor(store: StoreURL) -> Iterator[Any]:
             connection.close()
         return
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
-    with psycopg.connect(**store.params) as server:  # every parameter of the URL (ADR 0808)
+    # every parameter of the URL (ADR 0808)
+    with psycopg.connect(make_conninfo(**store.params)) as server:
         server.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
         def run_postgres(sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
