@@ -11,7 +11,9 @@ Example:
 """
 
 from beatpolice.adapters.store.connect import connect
-from beatpolice.application.station import Receipt, Station, retry_on_conflict
+from beatpolice.application.receipt import Receipt
+from beatpolice.application.retries import retry_on_conflict
+from beatpolice.application.station import Station
 from beatpolice.domain.errors import (
     AppraisalError,
     AuditMismatchError,

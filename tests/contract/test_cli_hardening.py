@@ -20,6 +20,7 @@ import pytest
 
 import beatpolice
 from beatpolice.adapters.cli import EXIT_INTERNAL, main
+from beatpolice.application import retries
 from beatpolice.application import station as _station
 from beatpolice.domain.errors import StorageError
 
@@ -197,7 +198,7 @@ def test_a_too_long_line_is_refused_by_number_and_the_rest_recorded(tmp_path: Pa
 def test_a_store_failing_mid_file_prints_the_summary_and_one_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(_station, "RETRY_BACKOFF", 0.0)
+    monkeypatch.setattr(retries, "RETRY_BACKOFF", 0.0)
     real = _station.Station.handle_batch
     calls: list[int] = []
 
@@ -223,7 +224,9 @@ def test_an_internal_error_is_one_line_exit_70_unless_asked(
     def broken() -> None:
         raise RuntimeError("a defect\nwith a second line")
 
-    monkeypatch.setattr("beatpolice.adapters.cli._cmd_schema.command_schema", broken)
+    from beatpolice.adapters.schema import SCHEMAS
+
+    monkeypatch.setitem(SCHEMAS, "commands", broken)
     assert main(["schema", "commands"]) == EXIT_INTERNAL
     err = capsys.readouterr().err
     assert err.startswith("beatpolice schema: internal error: RuntimeError: a defect\\x0awith")

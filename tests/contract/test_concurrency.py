@@ -167,8 +167,8 @@ def test_a_race_lost_every_time_gives_concurrency_error_and_writes_nothing(
         rival.plan_visits(officer=BADGE, month=rivals[-1], households=["H2"])
         save(self, uow)
 
-    monkeypatch.setattr("beatpolice.application.station.RETRY_ATTEMPTS", 3)
-    monkeypatch.setattr("beatpolice.application.station._backoff", lambda attempt: None)
+    monkeypatch.setattr("beatpolice.application.retries.RETRY_ATTEMPTS", 3)
+    monkeypatch.setattr("beatpolice.application.retries.backoff", lambda attempt: None)
     try:
         monkeypatch.setattr(beatpolice.Station, "_save", rival_always_saves_first)
         with pytest.raises(beatpolice.ConcurrencyError, match="retry"):

@@ -18,8 +18,8 @@ from contract_helpers import BADGE, FIELD_TIME, enlist
 
 import beatpolice
 from beatpolice import commands
+from beatpolice.application._event_store_app import SNAPSHOT_INTERVAL
 from beatpolice.application.handlers import project
-from beatpolice.application.station import SNAPSHOT_INTERVAL
 from beatpolice.domain import Officer
 
 EVENTS = 10_000

@@ -12,8 +12,7 @@ import orjson
 import pytest
 
 import beatpolice
-from beatpolice.application import ingest
-from beatpolice.application import station as _station
+from beatpolice.application import ingest, retries
 from beatpolice.application.ingest import IngestReport, Refusal, ingest_lines, read_lines
 from beatpolice.domain.errors import ConcurrencyError, StorageError
 
@@ -154,7 +153,7 @@ def flaky(station: Any, failures: dict[int, type[Exception]]) -> list[int]:
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_station, "RETRY_BACKOFF", 0.0)
+    monkeypatch.setattr(retries, "RETRY_BACKOFF", 0.0)
 
 
 def test_a_batch_meeting_another_writer_is_decided_again() -> None:
@@ -170,7 +169,7 @@ def test_a_batch_meeting_another_writer_is_decided_again() -> None:
 def test_a_batch_that_never_lands_is_settled_line_by_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_station, "RETRY_ATTEMPTS", 3)
+    monkeypatch.setattr(retries, "RETRY_ATTEMPTS", 3)
     station = beatpolice.connect("memory://")
     # the whole batch fails all three times; then each line alone, the 2nd one three times
     calls = flaky(
@@ -195,7 +194,7 @@ def test_a_batch_that_never_lands_is_settled_line_by_line(
 def test_a_failing_store_stops_the_ingest_with_a_summary(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_station, "RETRY_ATTEMPTS", 2)
+    monkeypatch.setattr(retries, "RETRY_ATTEMPTS", 2)
     station = beatpolice.connect("memory://")
     flaky(station, {2: StorageError, 3: StorageError})
     lines = [ENLIST, visit(1), b"{bad", visit(3), visit(4), b"{bad"]

@@ -17,7 +17,7 @@ from beatpolice.domain import commands as c
 from beatpolice.domain.values import Level, Role
 
 if TYPE_CHECKING:
-    from beatpolice.application.station import Receipt
+    from beatpolice.application.receipt import Receipt
 
 __all__ = ["CommandMethods"]
 

@@ -19,7 +19,7 @@ from beatpolice.domain.values import Role
 
 if TYPE_CHECKING:
     from beatpolice.application.policy_book import PolicyBook
-    from beatpolice.application.station import Receipt
+    from beatpolice.application.receipt import Receipt
 
 __all__ = ["DayCommandMethods"]
 

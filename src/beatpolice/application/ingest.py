@@ -25,8 +25,9 @@ from typing import IO, Any, cast
 
 import attrs
 
-from beatpolice.application import station as _station
-from beatpolice.application.station import Receipt, Station
+from beatpolice.application import retries
+from beatpolice.application.receipt import Receipt
+from beatpolice.application.station import Station
 from beatpolice.domain.commands import Command, parse_command
 from beatpolice.domain.errors import BeatpoliceError, ConcurrencyError, StorageError
 
@@ -255,14 +256,14 @@ def _retrying(func: Callable[..., list[Outcome]], *args: Any, **kwargs: Any) -> 
     dropped connection) often answers the next time; one that is full or read-only
     fails every time, and the last error is raised.
     """
-    attempts = _station.RETRY_ATTEMPTS
+    attempts = retries.RETRY_ATTEMPTS
     for attempt in range(attempts):
         try:
             return func(*args, **kwargs)
         except (ConcurrencyError, StorageError):
             if attempt == attempts - 1:
                 raise
-            ceiling = min(_station.RETRY_BACKOFF_CAP, _station.RETRY_BACKOFF * 2**attempt)
+            ceiling = min(retries.RETRY_BACKOFF_CAP, retries.RETRY_BACKOFF * 2**attempt)
             time.sleep(random.uniform(0, ceiling))
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -7,44 +7,38 @@ is saved in one transaction too, each refused command leaving no trace.
 
 from __future__ import annotations
 
-import random
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import attrs
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from eventsourcing.utils import register_topic
 
+from beatpolice.application import retries
+from beatpolice.application._event_store_app import EventStoreApp
 from beatpolice.application._station_commands import CommandMethods
+from beatpolice.application._station_reading import ReadingMethods
 from beatpolice.application.handlers import HANDLERS, UnitOfWork
 from beatpolice.application.keys import PersonalDataKeys
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.ports import EventStore
+from beatpolice.application.receipt import Receipt
 from beatpolice.domain import commands as c
-from beatpolice.domain._base import AggregateSnapshot, DomainEvent, StationAggregate, frozen_clock
-from beatpolice.domain.dispute import Dispute
+from beatpolice.domain._base import StationAggregate, frozen_clock
 from beatpolice.domain.errors import (
     BeatpoliceError,
     CommandFailedError,
     ConcurrencyError,
     SettingError,
     StorageError,
-    UnknownDisputeError,
-    UnknownOfficerError,
-    UnknownVenueError,
 )
 from beatpolice.domain.field_time import DEFAULT_TOLERANCE, check_command_times, latest_allowed
-from beatpolice.domain.officer import Officer
 from beatpolice.domain.policy_record import PolicyRecord
-from beatpolice.domain.records import FieldRecord, record_key, unknown_record
 from beatpolice.domain.rules.escalation import (
     DEFAULT_POLICY,
     EscalationPolicy,
@@ -52,112 +46,11 @@ from beatpolice.domain.rules.escalation import (
     register_policy,
 )
 from beatpolice.domain.rules.fraud_scripts import FraudCatalogue, load_catalogue
-from beatpolice.domain.venue import Venue
 from beatpolice.projections._runner import ViewStore
-from beatpolice.projections.log_checkpoint import EventLogPort, HasEventLog
 
-__all__ = ["Receipt", "Station", "retry_on_conflict"]
+__all__ = ["Station"]
 
-SNAPSHOT_INTERVAL = 200
-"""An aggregate is snapshotted every this many events (an officer with 10,000 events
-then loads from a snapshot and at most 199 events)."""
-
-register_topic("beatpolice:Snapshot", AggregateSnapshot)
-AggregateSnapshot.TOPIC = "beatpolice:Snapshot"
-
-P = ParamSpec("P")
-R = TypeVar("R")
 T = TypeVar("T")
-
-
-class _EventStoreApp(Application[UUID]):
-    name = "beatpolice"
-    env: ClassVar[dict[str, str]] = {
-        "IS_SNAPSHOTTING_ENABLED": "y",
-    }
-    snapshot_class = AggregateSnapshot
-
-    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        # eventsourcing re-reads each aggregate from the store to snapshot it; the saved
-        # aggregate in hand is the same state, so snapshot that instead.
-        assert self.snapshots is not None
-        due = {
-            event.originator_id
-            for event in processing_event.events
-            if event.originator_version % SNAPSHOT_INTERVAL == 0
-        }
-        snapshots = [
-            AggregateSnapshot.take(aggregate)
-            for aggregate_id, aggregate in processing_event.aggregates.items()
-            if aggregate_id in due
-        ]
-        if snapshots:
-            self.snapshots.put(snapshots)
-
-
-@attrs.frozen
-class Receipt:
-    """What handling one command did."""
-
-    type: str
-    """The command's name (``record_visit``, ...)."""
-    digest: str
-    """The command's idempotency key."""
-    events: int
-    """How many events it recorded; 0 for an exact re-send."""
-
-    @property
-    def duplicate(self) -> bool:
-        """True when the command had been recorded before and nothing was written."""
-        return self.events == 0
-
-
-RETRY_ATTEMPTS = 20
-"""How many times :func:`retry_on_conflict` calls a command before giving up (ADR 0201)."""
-
-RETRY_BACKOFF = 0.005
-"""The first retry waits up to this many seconds; each later one up to twice as long."""
-
-RETRY_BACKOFF_CAP = 0.5
-"""No single wait between retries is longer than this many seconds."""
-
-
-def retry_on_conflict(
-    func: Callable[P, R],
-    *args: P.args,
-    **kwargs: P.kwargs,
-) -> R:
-    """Call ``func``, retrying it on ConcurrencyError with jittered exponential backoff.
-
-    Safe for any station command: a retry re-reads the aggregate and decides again,
-    and a command that did land is recognised as a re-send. It tries
-    :data:`RETRY_ATTEMPTS` times in all, waiting a random time of up to
-    ``RETRY_BACKOFF * 2**n`` seconds (never more than :data:`RETRY_BACKOFF_CAP`)
-    before the n-th retry, then lets the last ConcurrencyError through. Any other
-    error is raised at once.
-
-    Example:
-        >>> station = connect("memory://")
-        >>> receipt = retry_on_conflict(
-        ...     station.enlist_officer, badge="D0001", name="薛翠翠", station="德州", beat="一区"
-        ... )
-        >>> receipt.events
-        1
-    """
-    for attempt in range(RETRY_ATTEMPTS):
-        try:
-            return func(*args, **kwargs)
-        except ConcurrencyError:
-            if attempt == RETRY_ATTEMPTS - 1:
-                raise
-            _backoff(attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _backoff(attempt: int) -> None:
-    """Wait before retry number ``attempt + 1`` (full jitter, exponential, capped)."""
-    ceiling = min(RETRY_BACKOFF_CAP, RETRY_BACKOFF * 2**attempt)
-    time.sleep(random.uniform(0, ceiling))
 
 
 class _CommandFailedError(Exception):
@@ -197,7 +90,7 @@ def _checked_policy(policy: str | Path | EscalationPolicy) -> EscalationPolicy:
         raise SettingError(f"escalation policy {str(policy)!r}: {error}") from error
 
 
-class Station(CommandMethods):
+class Station(CommandMethods, ReadingMethods):
     """A police station's event store and the commands that write to it.
 
     Open one with :func:`beatpolice.connect`, which hands it the store a URL names.
@@ -251,7 +144,7 @@ class Station(CommandMethods):
         )
         self._lock = threading.RLock()
         self._cache: dict[UUID, StationAggregate] = {}
-        self._app = store.open_application(lambda env: _EventStoreApp(env=env), create=create)
+        self._app = store.open_application(lambda env: EventStoreApp(env=env), create=create)
         self._keys: PersonalDataKeys | None = None
         if keys is not None:
             try:
@@ -264,11 +157,6 @@ class Station(CommandMethods):
         self._owned_lock = threading.RLock()
         self._view_store: ViewStore | None = None
         self._runners: dict[str, Any] = {}
-
-    @property
-    def url(self) -> str:
-        """The store's URL (password masked)."""
-        return self._store.display
 
     @property
     def clock(self) -> Callable[[], datetime] | None:
@@ -393,9 +281,9 @@ class Station(CommandMethods):
                 failed[failure.index] = failure.error
             except ConcurrencyError:
                 attempt += 1
-                if attempt >= RETRY_ATTEMPTS:
+                if attempt >= retries.RETRY_ATTEMPTS:
                     raise
-                _backoff(attempt - 1)
+                retries.backoff(attempt - 1)
 
     def _decide_and_save(
         self,
@@ -475,79 +363,3 @@ class Station(CommandMethods):
 
     def _clock_in_force(self) -> AbstractContextManager[None]:
         return frozen_clock(self._clock) if self._clock is not None else nullcontext()
-
-    # --- reading ----------------------------------------------------------------------
-
-    def officer(self, badge: str) -> Officer:
-        """The officer with this badge, as recorded now."""
-        with self._store.guard():
-            found = UnitOfWork(self._app).find(Officer, badge)
-        if found is None:
-            raise UnknownOfficerError(badge, field="badge")
-        return found
-
-    def dispute(self, dispute: str) -> Dispute:
-        """The dispute with this id, as recorded now."""
-        with self._store.guard():
-            found = UnitOfWork(self._app).find(Dispute, dispute)
-        if found is None:
-            raise UnknownDisputeError(dispute, field="dispute")
-        return found
-
-    def record(self, officer: str, record: str) -> FieldRecord:
-        """The visit, lead or service ``record`` of officer ``officer``, as recorded now."""
-        with self._store.guard():
-            found = UnitOfWork(self._app).find(FieldRecord, record_key(officer, record))
-        if found is None:
-            raise unknown_record(officer, record, "record")
-        return found
-
-    def venue(self, venue: str) -> Venue:
-        """The venue with this id, as recorded now."""
-        with self._store.guard():
-            found = UnitOfWork(self._app).find(Venue, venue)
-        if found is None:
-            raise UnknownVenueError(venue, field="venue")
-        return found
-
-    def event_log(self) -> EventLogPort:
-        """The store's tamper-evident log: checkpoints, proofs and its check (ADR 0520).
-
-        Raises:
-            StorageError: the store's recorder keeps no log (not one of beatpolice's).
-        """
-        recorder = self._app.recorder
-        if not isinstance(recorder, HasEventLog):
-            raise StorageError(f"{self.url}: this store keeps no tamper-evident log")
-        return recorder.event_log()
-
-    def read_events(self, start: int, limit: int) -> list[tuple[int, DomainEvent]]:
-        """Up to ``limit`` recorded events from position ``start``, in recording order."""
-        with self._store.guard():
-            notifications = self._app.recorder.select_notifications(start=start, limit=limit)
-        mapper = self._app.mapper
-        # sealed: the projections copy personal text without reading it (ADR 0706)
-        decode = getattr(mapper, "to_sealed_event", mapper.to_domain_event)
-        return [(n.id, cast(DomainEvent, decode(n))) for n in notifications]
-
-    def last_position(self) -> int:
-        """The position of the last recorded event (0 for an empty log)."""
-        with self._store.guard():
-            return int(self._app.recorder.max_notification_id() or 0)
-
-    def lookup_policy(self, name: str, version: str | None) -> EscalationPolicy:
-        """The escalation policy this store knows as ``name`` (at ``version``, or its latest)."""
-        return self._book.lookup(name, version)
-
-    def events(self, *, start: int = 1, page: int = 1000) -> Iterator[tuple[int, Any]]:
-        """Every recorded event with its notification id, in recording order, streamed."""
-        recorder = self._app.recorder
-        mapper = self._app.mapper
-        while True:
-            with self._store.guard():
-                notifications = recorder.select_notifications(start=start, limit=page)
-            for notification in notifications:
-                yield notification.id, mapper.to_domain_event(notification)
-            if len(notifications) < page:
-                return
-            start = notifications[-1].id + 1

@@ -16,7 +16,8 @@ from itertools import groupby
 import attrs
 
 from beatpolice.adapters.store.connect import connect
-from beatpolice.application.station import Receipt, Station
+from beatpolice.application.receipt import Receipt
+from beatpolice.application.station import Station
 from beatpolice.demo._demo_key import demo_master_key
 from beatpolice.demo._month import DemoMonth, Entry
 from beatpolice.domain.errors import BeatpoliceError

@@ -21,7 +21,7 @@ import orjson
 
 from beatpolice.adapters.cli._text import json_safe, printable
 from beatpolice.application.ingest import Refusal
-from beatpolice.application.station import Receipt
+from beatpolice.application.receipt import Receipt
 
 __all__ = ["CountedStream", "IngestProgress", "LineResults"]
 
