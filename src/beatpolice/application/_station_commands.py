@@ -65,8 +65,9 @@ class CommandMethods(DayCommandMethods):
         kind: str,
         occurred_at: datetime,
         summary: str,
+        source: str | None = None,
     ) -> Receipt:
-        """Report a lead (``LeadReported``)."""
+        """Report a lead (``LeadReported``); ``source``: who handed it over."""
         return self.handle(c.build(c.ReportLead, _fields(locals())))  # type: ignore[arg-type]
 
     def record_service(

@@ -351,6 +351,7 @@ HANDLERS: dict[type[Any], Handler] = {
             occurred_at=cmd.occurred_at,
             summary=cmd.summary,
             command=d,
+            source=cmd.source,
         )
     ),
     c.RecordService: _creating_record(

@@ -7,7 +7,7 @@ into modules (:mod:`beatpolice.domain.commands_day`) that the ``Command`` union 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime as _AwareDatetime
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -41,8 +41,21 @@ class _Command(BaseModel):
 
     type: str
 
+    ADDED_LATER: ClassVar[frozenset[str]] = frozenset()
+    """Optional fields added after the command first shipped: left out of the digest
+    while unset, so a command sent before they existed keeps its digest (a re-send of
+    it is still recognised, and evidence naming it still resolves)."""
+
     def digest(self) -> str:
         """The idempotency key: the same command sent twice has the same digest."""
         # the fields as they are: nested models, dates and times are canonicalised by
         # command_digest (a model_dump first would cost more than the hashing)
-        return command_digest(self.type, {k: v for k, v in vars(self).items() if k != "type"})
+        later = self.ADDED_LATER
+        return command_digest(
+            self.type,
+            {
+                k: v
+                for k, v in vars(self).items()
+                if k != "type" and not (v is None and k in later)
+            },
+        )

@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import orjson
 from pydantic import (
@@ -34,6 +34,7 @@ from pydantic import (
 from beatpolice.domain import commands_day as day
 from beatpolice.domain._command_base import When, _Command
 from beatpolice.domain.commands_privacy import ErasePersonalData
+from beatpolice.domain.day_values import InformationSource
 from beatpolice.domain.errors import InvalidCommandError
 from beatpolice.domain.values import (
     Badge,
@@ -136,7 +137,9 @@ class FollowUpVisit(_Command):
 
 
 class ReportLead(_Command):
-    """Report a lead (线索)."""
+    """Report a lead (线索), and who handed it to the officer (``source``, optional)."""
+
+    ADDED_LATER: ClassVar[frozenset[str]] = frozenset({"source"})
 
     type: Literal["report_lead"] = "report_lead"
     id: RecordId
@@ -144,6 +147,7 @@ class ReportLead(_Command):
     kind: LeadKind
     occurred_at: When
     summary: ShortText
+    source: InformationSource | None = None
 
 
 class RecordService(_Command):
@@ -277,6 +281,7 @@ class VerifyRectification(_Command):
     passed: StrictBool
     occurred_at: When
 
+
 Command = Annotated[
     EnlistOfficer
     | PlanVisits
@@ -310,28 +315,29 @@ Command = Annotated[
 ]
 """Any command; ``"type"`` says which."""
 
+_MODELS: tuple[type[_Command], ...] = (
+    EnlistOfficer,
+    PlanVisits,
+    RecordVisit,
+    FollowUpVisit,
+    ReportLead,
+    RecordService,
+    RetractRecord,
+    OpenDispute,
+    EscalateDispute,
+    MediateDispute,
+    FollowUpDispute,
+    ReferDispute,
+    ReopenDispute,
+    RegisterVenue,
+    InspectVenue,
+    VerifyRectification,
+    ErasePersonalData,
+    *day.DAY_COMMANDS,
+)
+
 COMMAND_TYPES: dict[str, type[_Command]] = {
-    model.model_fields["type"].default: model
-    for model in (
-        EnlistOfficer,
-        PlanVisits,
-        RecordVisit,
-        FollowUpVisit,
-        ReportLead,
-        RecordService,
-        RetractRecord,
-        OpenDispute,
-        EscalateDispute,
-        MediateDispute,
-        FollowUpDispute,
-        ReferDispute,
-        ReopenDispute,
-        RegisterVenue,
-        InspectVenue,
-        VerifyRectification,
-        ErasePersonalData,
-        *day.DAY_COMMANDS,
-    )
+    model.model_fields["type"].default: model for model in _MODELS
 }
 """Every command model by its ``type``."""
 

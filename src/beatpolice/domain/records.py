@@ -18,10 +18,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
+from beatpolice.domain.day_values import InformationSource
 from beatpolice.domain.errors import IdConflictError, RuleViolationError, UnknownRecordError
 from beatpolice.domain.field_time import check_not_before
 from beatpolice.domain.privacy import PERSONAL
@@ -114,6 +115,9 @@ class FieldRecord(StationAggregate):
         kind: LeadKind
         occurred_at: AwareDatetime
         summary: Annotated[str, PERSONAL]
+        source: InformationSource | None = Field(default=None, exclude_if=lambda v: v is None)
+        """Who handed the lead over (0.2). Unset, it is not stored: an event without it
+        has the bytes it had in 0.1."""
 
         def apply(self, aggregate: Any) -> None:
             _start(aggregate, "lead", self.id, self.officer, self.occurred_at)
@@ -206,6 +210,7 @@ class FieldRecord(StationAggregate):
         occurred_at: datetime,
         summary: str,
         command: str,
+        source: InformationSource | None = None,
     ) -> FieldRecord:
         """A new lead."""
         return cls._new(
@@ -216,6 +221,7 @@ class FieldRecord(StationAggregate):
             occurred_at=occurred_at,
             summary=summary,
             command=command,
+            source=source,
         )
 
     @classmethod

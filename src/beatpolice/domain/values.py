@@ -74,6 +74,12 @@ class Role(StrEnum):
     LAWYER = "lawyer"
     COURT = "court"
     POLICE_STATION = "police_station"
+    VOLUNTEER = "volunteer"
+    """志愿者, 红袖标 and other volunteers of the N+N (0.2)."""
+    LIAISON_CADRE = "liaison_cadre"
+    """包联干部: the cadre who holds the community for the town (0.2)."""
+    PROPERTY_MANAGER = "property_manager"
+    """物业: the estate's property management (0.2)."""
 
 
 class Outcome(StrEnum):
@@ -100,6 +106,8 @@ class InspectionMode(StrEnum):
     ONLINE = "online"
     ROUTINE = "routine"
     SPOT_CHECK = "spot_check"
+    GUIDANCE = "guidance"
+    """上门指导: guidance at the door before a venue opens (0.2)."""
 
 
 # Zero-width and bidirectional-control characters are format characters (Cf); with
