@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from beatpolice.adapters.store.event_log import Checkpoint, parse_root
+from beatpolice.domain.canonical import canonical_json
 from beatpolice.domain.errors import SealError
 
 __all__ = [
@@ -202,7 +202,7 @@ def public_key(pem: bytes, *, where: str) -> Ed25519PublicKey:
 
 
 def _signed_bytes(body: dict[str, Any]) -> bytes:
-    return rfc8785.dumps(body)
+    return canonical_json(body)
 
 
 def seal(checkpoint: Checkpoint, key: Ed25519PrivateKey, *, now: datetime) -> SealedCheckpoint:

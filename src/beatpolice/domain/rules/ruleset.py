@@ -23,8 +23,9 @@ from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 import orjson
-import rfc8785
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from beatpolice.domain.canonical import canonical_json
 
 __all__ = [
     "POINT_KINDS",
@@ -289,7 +290,7 @@ def rules_digest_jcs(rules: RuleSet) -> str:
         >>> rules_digest_jcs(FiveStarRules(name="x", version="1")).startswith("sha256:")
         True
     """
-    return "sha256:" + hashlib.sha256(rfc8785.dumps(_digested(rules))).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical_json(_digested(rules))).hexdigest()
 
 
 def _digested(rules: RuleSet) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from collections.abc import Iterable
 from typing import Any, Final, Literal
 
 import orjson
-import rfc8785
 
+from beatpolice.domain.canonical import canonical_json
 from beatpolice.domain.rules import Fact
 
 __all__ = [
@@ -59,7 +59,7 @@ def jcs_digest(value: Any) -> str:
         >>> jcs_digest({"b": [1, True], "a": "德州"})[:15]
         'sha256:c803211f'
     """
-    return "sha256:" + hashlib.sha256(rfc8785.dumps(value)).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()
 
 
 def _entry(fact: Fact) -> list[Any]:
@@ -73,7 +73,7 @@ def officer_fingerprint(facts: Iterable[Fact], fingerprint_format: str = FORMAT_
     """The fingerprint of the events one officer's appraisal read, in either format."""
     if fingerprint_format == FORMAT_1:
         return digest(sorted([fact[:5] for fact in facts]))
-    encoded = sorted(rfc8785.dumps(_entry(fact)) for fact in facts)
+    encoded = sorted(canonical_json(_entry(fact)) for fact in facts)
     return "sha256:" + hashlib.sha256(b"[" + b",".join(encoded) + b"]").hexdigest()
 
 
