@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from beatpolice.domain._base import DomainEvent, now
+from beatpolice.domain._base import now
 from beatpolice.domain.errors import AppraisalError, AuditMismatchError
 from beatpolice.domain.rules.ruleset import RuleSet
-from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
+from beatpolice.projections import ProjectionRunner
+from beatpolice.projections._month_index import caught_up, month_index_runner
 from beatpolice.projections.appraisal._decide import SETTLE, decide
 from beatpolice.projections.appraisal._index import AppraisalIndex, utc_text
 from beatpolice.projections.appraisal._read import Period as _Period
@@ -48,59 +49,17 @@ __all__ = [
 # --- the index ------------------------------------------------------------------------
 
 
-class _PrefetchingIndex:
-    """The index, loading each page's documents in a few round trips before folding it."""
-
-    def __init__(self, index: AppraisalIndex, station: Station) -> None:
-        self.index = index
-        self.name = index.name
-        self.version = index.version
-        self.tables = index.tables
-        self.text_tables = index.text_tables
-        self._read = station.read_events
-        self._page: list[DomainEvent] = []
-        self._view: DocumentView | None = None
-
-    def source(self, start: int, limit: int) -> list[tuple[int, DomainEvent]]:
-        page: list[tuple[int, DomainEvent]] = self._read(start, limit)
-        self._page = [event for _, event in page]
-        return page
-
-    def apply(self, view: DocumentView, event: DomainEvent, position: int) -> None:
-        if view is not self._view:
-            self._view = view
-            self.index.prefetch(view, self._page)
-        self.index.apply(view, event, position)
-
-
 def index_runner(station: Station, *, page_size: int = 5000) -> ProjectionRunner:
     """The runner that keeps a station's appraisal index: the station owns it (ADR 0260).
 
     Made on first use and kept by the station until it is closed (or until the index
     of its time zone changes version); ``page_size`` applies when it is made.
     """
-    version = AppraisalIndex(station.time_zone).version
-
-    def build() -> ProjectionRunner:
-        projection = _PrefetchingIndex(AppraisalIndex(station.time_zone), station)
-        return ProjectionRunner(
-            projection, station.view_store, projection.source, page_size=page_size
-        )
-
-    return station.runner(
-        AppraisalIndex.name, build, current=lambda kept: kept.projection.version == version
-    )
+    return month_index_runner(station, AppraisalIndex, page_size=page_size)
 
 
 def _catch_up(station: Station) -> None:
-    runner = index_runner(station)
-    for _ in range(5):
-        try:
-            runner.catch_up()
-            return
-        except PositionConflictError:
-            continue  # another process or thread committed first: read on from there
-    runner.catch_up()
+    caught_up(index_runner(station))
 
 
 # --- reading a period -----------------------------------------------------------------

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from beatpolice.domain._base import DomainEvent
 from beatpolice.domain.errors import QualityError
 from beatpolice.domain.rules.quality import (
     Entry,
@@ -30,7 +29,8 @@ from beatpolice.domain.rules.quality import (
     shared_households,
 )
 from beatpolice.domain.values import MONTH_PATTERN
-from beatpolice.projections import DocumentView, PositionConflictError, ProjectionRunner
+from beatpolice.projections import ProjectionRunner
+from beatpolice.projections._month_index import caught_up, month_index_runner
 from beatpolice.projections.ports import StationPort
 from beatpolice.projections.quality._index import QualityIndex, reference, utc_text
 from beatpolice.projections.quality._kinds import RECORD_KINDS, topic_of
@@ -96,55 +96,13 @@ def _shipped(name: str) -> QualityRules:
 # --- the index ------------------------------------------------------------------------
 
 
-class _PagedIndex:
-    """The index, reading pages of the station's log and prefetching their documents."""
-
-    def __init__(self, index: QualityIndex, station: StationPort) -> None:
-        self.index = index
-        self.name = index.name
-        self.version = index.version
-        self.tables = index.tables
-        self.text_tables = index.text_tables
-        self._station = station
-        self._page: list[DomainEvent] = []
-        self._view: DocumentView | None = None
-
-    def source(self, start: int, limit: int) -> list[tuple[int, DomainEvent]]:
-        page = self._station.read_events(start, limit)
-        self._page = [event for _, event in page]
-        return page
-
-    def apply(self, view: DocumentView, event: DomainEvent, position: int) -> None:
-        if view is not self._view:
-            self._view = view
-            self.index.prefetch(view, self._page)
-        self.index.apply(view, event, position)
-
-
 def quality_runner(station: StationPort, *, page_size: int = 5000) -> ProjectionRunner:
     """The runner that keeps a station's quality index (the station owns it, ADR 0260)."""
-    version = QualityIndex(station.time_zone).version
-
-    def build() -> ProjectionRunner:
-        projection = _PagedIndex(QualityIndex(station.time_zone), station)
-        return ProjectionRunner(
-            projection, station.view_store, projection.source, page_size=page_size
-        )
-
-    return station.runner(
-        QualityIndex.name, build, current=lambda kept: kept.projection.version == version
-    )
+    return month_index_runner(station, QualityIndex, page_size=page_size)
 
 
 def _catch_up(station: StationPort) -> None:
-    runner = quality_runner(station)
-    for _ in range(5):
-        try:
-            runner.catch_up()
-            return
-        except PositionConflictError:
-            continue  # another process committed first: read on from there
-    runner.catch_up()
+    caught_up(quality_runner(station))
 
 
 # --- reading a month ------------------------------------------------------------------
