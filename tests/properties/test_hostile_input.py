@@ -157,15 +157,24 @@ def _station() -> beatpolice.Station:
     return station
 
 
-def _log(station: beatpolice.Station) -> list[tuple[str, str, int, bytes]]:
-    recorder: Any = station._app.recorder
+Entry = tuple[str, str, int, bytes]
+
+
+def _log(station: beatpolice.Station) -> list[Entry]:
+    # the events as read back: their stored bytes differ from store to store, since
+    # personal text is sealed under fresh nonces (ADR 0702)
     return [
-        (n.topic, str(n.originator_id), n.originator_version, bytes(n.state))
-        for n in recorder.select_notifications(start=1, limit=1_000_000)
+        (
+            event.TOPIC,
+            str(event.originator_id),
+            event.originator_version,
+            orjson.dumps(event.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS),
+        )
+        for _, event in station.events()
     ]
 
 
-def _by_aggregate(log: list[tuple[str, str, int, bytes]]) -> list[tuple[str, str, int, bytes]]:
+def _by_aggregate(log: list[Entry]) -> list[Entry]:
     return sorted(log, key=lambda row: (row[1], row[2]))
 
 
