@@ -134,7 +134,9 @@ def test_appraisal_is_unchanged_by_ingestion_order_within_a_batch(
         with beatpolice.connect("memory://", clock=lambda: T0) as station:
             record(station, [c for b in BADGES for c in enlist(b, b)])
             record(station, batch)
-            reports.append(appraise(station, month="2014-01", rules=LENIENT).to_json())
+            report = appraise(station, month="2014-01", rules=LENIENT)
+            # the log's root follows the order events were written in; the rest may not
+            reports.append(report.model_copy(update={"log": None}).to_json())
 
     assert reports[0] == reports[1]
 
