@@ -30,11 +30,11 @@ from beatpolice.adapters.cli._types import (
 from beatpolice.adapters.html._context import EvidenceNote, RegistrySummary, evidence_notes
 from beatpolice.adapters.html._trend import trend_months
 from beatpolice.application.station import Station
-from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.rules.ruleset import RuleSet
-from beatpolice.projections.appraisal._engine import appraise, load_rules
+from beatpolice.projections.appraisal._engine import appraise
 from beatpolice.projections.appraisal._evidence import report_evidence
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.appraisal._rules import shipped_rules_of
 from beatpolice.projections.quality import QualityReport, quality
 from beatpolice.projections.registries import open_registries
 
@@ -130,20 +130,12 @@ def _context(args: argparse.Namespace, station: Station, report: AppraisalReport
     summary = RegistrySummary.read(registries, month=report.month, as_of=report.as_of)
     found = report_evidence(station, report)
     evidence = evidence_notes(found, time_zone=report.time_zone)
-    rules: RuleSet | None = args.rules if args.source is None else _rules_of(report)
+    rules: RuleSet | None = args.rules if args.source is None else shipped_rules_of(report)
     if rules is None:
         return _Context(summary, [], evidence, signals)
     months = trend_months(report.month, count=args.trend_months - 1)
     history = [appraise(station, month=month, rules=rules, as_of=report.as_of) for month in months]
     return _Context(summary, history, evidence, signals)
-
-
-def _rules_of(report: AppraisalReport) -> RuleSet | None:
-    """The saved report's own rule set, for its earlier months (None: not shipped)."""
-    try:
-        return load_rules(f"{report.rules.name}@{report.rules.version}")
-    except AppraisalError:
-        return None
 
 
 def run(args: argparse.Namespace) -> int:

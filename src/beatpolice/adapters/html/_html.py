@@ -22,10 +22,9 @@ from beatpolice.adapters.html._context import (
 from beatpolice.adapters.html._gauges import gauges
 from beatpolice.adapters.html._labels import metric_label
 from beatpolice.adapters.html._trend import officer_trend, trend_chart, trend_metric
-from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.rules.ruleset import FiveStarRules, ScorecardRules
-from beatpolice.projections.appraisal._engine import load_rules
 from beatpolice.projections.appraisal._report import AppraisalReport
+from beatpolice.projections.appraisal._rules import shipped_rules_of
 from beatpolice.projections.quality._report import OfficerQuality, QualityReport
 
 __all__ = ["STAR_TITLES", "Headline", "VerifyHint", "render_html", "write_html"]
@@ -62,18 +61,12 @@ def _environment() -> Environment:
     )
 
 
-def _rules_of(report: AppraisalReport) -> FiveStarRules | ScorecardRules | None:
-    try:
-        rules = load_rules(f"{report.rules.name}@{report.rules.version}")
-    except AppraisalError:
-        return None  # a station's own rule file: no thresholds to chart
-    return rules if rules.version == report.rules.version else None
-
-
 def _rules_argument(report: AppraisalReport) -> str:
     """``NAME@VERSION`` for a shipped rule set, so the command replays the same version."""
     return (
-        f"{report.rules.name}@{report.rules.version}" if _rules_of(report) else report.rules.name
+        f"{report.rules.name}@{report.rules.version}"
+        if shipped_rules_of(report)
+        else report.rules.name
     )
 
 
@@ -205,7 +198,7 @@ def render_html(
     Returns:
         The HTML text; the same arguments give the same bytes.
     """
-    rules = rules if rules is not None else _rules_of(report)
+    rules = rules if rules is not None else shipped_rules_of(report)
     summary = summary if summary is not None else RegistrySummary()
     stars = [
         star

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 
@@ -11,9 +12,20 @@ from beatpolice.domain.errors import AppraisalError
 from beatpolice.domain.rules.catalogue import SHIPPED_RULES, shipped_rules
 from beatpolice.domain.rules.ruleset import FiveStarRules, RuleSet, ScorecardRules
 
-__all__ = ["SHIPPED_RULES", "load_rules", "rules_spec"]
+if TYPE_CHECKING:
+    from beatpolice.projections.appraisal._report import AppraisalReport
+
+__all__ = ["SHIPPED_RULES", "load_rules", "rules_spec", "shipped_rules_of"]
 
 _RULES_ADAPTER: TypeAdapter[RuleSet] = TypeAdapter(RuleSet)
+
+
+def shipped_rules_of(report: AppraisalReport) -> RuleSet | None:
+    """The shipped rule set a report names, at its version (None: a station's own file)."""
+    try:
+        return load_rules(f"{report.rules.name}@{report.rules.version}")
+    except AppraisalError:
+        return None
 
 
 def load_rules(rules: str | Path | RuleSet) -> RuleSet:
