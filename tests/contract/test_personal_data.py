@@ -309,3 +309,40 @@ def test_sealed_bytes_differ_between_two_records_of_one_text(
     assert len(sealed) == 2
     assert sealed[0] != sealed[1]
     assert hashlib.sha256(SUMMARY.encode()).hexdigest() not in "".join(sealed)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_key_is_written_with_its_events_or_not_at_all(
+    station_url: str, clock: Callable[[], datetime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADR 0708: a save that fails after its new key went to the store leaves no key row
+    behind and the station forgets the key; sent again, the command is sealed under a
+    key that is stored, so another station reads the text."""
+    with beatpolice.connect(station_url, clock=clock) as station:
+        station.enlist_officer(badge="D0001", name="薛翠翠", station="德州", beat="一区")
+        store_type = type(cast(Any, station.keys)._store)
+        real_add_in = store_type.add_in
+        written: list[str] = []
+
+        def add_then_fail(self: Any, cursor: Any, rows: Any) -> None:
+            real_add_in(self, cursor, rows)
+            written.extend(row.subject for row in rows)
+            raise RuntimeError("the disk went away after the keys were sent")
+
+        monkeypatch.setattr(store_type, "add_in", add_then_fail)
+        lead = {"id": "L1", "officer": "D0001", "kind": "criminal_lead", "occurred_at": AT}
+        with pytest.raises(RuntimeError):
+            station.report_lead(**lead, summary=SUMMARY)
+        assert written == ["record:D0001/L1"]
+        assert cast(Any, station.keys)._store.get(written) == {}
+        assert station.last_position() == 1  # the enlistment only
+
+        monkeypatch.setattr(store_type, "add_in", real_add_in)
+        station.report_lead(**lead, summary=SUMMARY)
+        assert set(cast(Any, station.keys)._store.get(written)) == set(written)
+
+    with beatpolice.connect(station_url, clock=clock) as reader:
+        summaries = [e.summary for _, e in reader.events() if hasattr(e, "summary")]
+    assert summaries == [SUMMARY]

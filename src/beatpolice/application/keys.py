@@ -16,11 +16,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["KeyRow", "KeyStore", "KeyWrapper", "PersonalDataKeys"]
+__all__ = ["KeyRow", "KeyStore", "KeyWrapper", "PersonalDataKeys", "TransactionalKeyStore"]
 
 
 @attrs.frozen
@@ -79,6 +80,24 @@ class KeyStore(Protocol):
 
 
 @runtime_checkable
+class TransactionalKeyStore(KeyStore, Protocol):
+    """A key store in the events' own database: new keys go in the events' transaction."""
+
+    def ensure_table(self) -> None:
+        """Make the key table, if it is not there (once, before the first such write)."""
+        ...
+
+    def add_in(self, cursor: Any, rows: Sequence[KeyRow]) -> None:
+        """Add rows in the transaction ``cursor`` belongs to (the events' recorder's).
+
+        Raises:
+            eventsourcing.persistence.IntegrityError: a subject has a row already (another
+                writer won the race: the batch is decided again and reads its key).
+        """
+        ...
+
+
+@runtime_checkable
 class KeyWrapper(Protocol):
     """What wraps data keys: the station's master key, or a KMS."""
 
@@ -112,8 +131,13 @@ class PersonalDataKeys(Protocol):
         """The idempotency digest of a command (keyed, where the store keys them)."""
         ...
 
-    def prepare(self, events: Sequence[Any]) -> None:
-        """Before a save: store the data keys these events need; carry out erasures."""
+    def prepare(self, events: Sequence[Any]) -> AbstractContextManager[None]:
+        """Before a save: make the data keys these events need; carry out erasures.
+
+        The save records the events inside the context returned: the new keys are
+        written in the events' transaction (or, where the store cannot, committed just
+        before it), and forgotten again if the save fails.
+        """
         ...
 
     def open_document(self, document: Any) -> Any:

@@ -115,22 +115,24 @@ def _select(
     datastore, table, postgres = store
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        with datastore.transaction(commit=False) as cursor:
-            if postgres:
-                from psycopg.sql import SQL, Identifier
+        if postgres:
+            from psycopg.sql import SQL, Identifier
 
-                statement = SQL(
-                    "SELECT " + columns + " FROM {schema}.{table} "
-                    "WHERE originator_id = ANY(%s) " + tail
-                ).format(schema=Identifier(datastore.schema), table=Identifier(table))
+            statement = SQL(
+                f"SELECT {columns} FROM {{schema}}.{{table}} WHERE originator_id = ANY(%s) {tail}"
+            ).format(schema=Identifier(datastore.schema), table=Identifier(table))
+            # one statement on an autocommit connection: one round trip, no BEGIN/COMMIT
+            with datastore.get_connection() as connection, connection.cursor() as cursor:
                 cursor.execute(statement, (chunk,))
-            else:
-                marks = ",".join("?" * len(chunk))
+                rows = cursor.fetchall()
+        else:
+            marks = ",".join("?" * len(chunk))
+            with datastore.transaction(commit=False) as cursor:
                 cursor.execute(
                     f"SELECT {columns} FROM {table} WHERE originator_id IN ({marks}) {tail}",
                     [aggregate_id.hex for aggregate_id in chunk],
                 )
-            rows = cursor.fetchall()
+                rows = cursor.fetchall()
         if postgres:
             yield from ((row["originator_id"], row) for row in rows)
         else:

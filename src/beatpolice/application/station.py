@@ -340,9 +340,9 @@ class Station(CommandMethods, ReadingMethods):
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
         try:
-            if self._keys is not None:  # data keys stored (erased) before the events
-                self._keys.prepare(processing.events)
-            recordings = self._app._record(processing)
+            # data keys made (erased) for the events, written in their transaction
+            with self._keys.prepare(processing.events) if self._keys else nullcontext():
+                recordings = self._app._record(processing)
             self._app._take_snapshots(processing)
         except IntegrityError as error:
             raise ConcurrencyError(

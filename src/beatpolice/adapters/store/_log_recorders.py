@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -121,6 +121,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
         self.log_hash: Hasher = chosen_hash()
         self._event_log = EventLog(self)
+        self.with_events: Callable[[Any], None] | None = None
+        """Called with the cursor in each events' transaction, before the events (the
+        keyring writes the keys they are sealed with, ADR 0708)."""
 
     def construct_create_table_statements(self) -> list[str]:
         """eventsourcing's events table, then the log's."""
@@ -206,6 +209,8 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if stored_events and self.with_events is not None:
+            self.with_events(c)
         ids = super()._insert_events(c, stored_events, **kwargs)
         if stored_events and ids:
             c.execute(f"SELECT COALESCE(MAX(leaf) + 1, 0) FROM {LOG_TABLE}")
@@ -261,6 +266,8 @@ class POPOEventRecorder(POPOApplicationRecorder):
         super().__init__()
         self.log_hash: Hasher = chosen_hash()
         self._event_log = EventLog(self)
+        self.with_events: Callable[[Any], None] | None = None
+        """Called (with None) as each batch of events is written, before them (ADR 0708)."""
         self._leaves: list[Leaf] = []
         self._nodes: dict[tuple[int, int], Node] = {}
         self._leaves_lock = threading.Lock()
@@ -287,6 +294,8 @@ class POPOEventRecorder(POPOApplicationRecorder):
             lambda start, end: [(leaf.hash, leaf.recorded_at) for leaf in self._leaves[start:end]],
             lambda level, index: self._nodes.get((level, index)),
         )
+        if stored_events and self.with_events is not None:
+            self.with_events(None)
         ids = super()._update_table(stored_events, **kwargs)
         with self._leaves_lock:
             self._leaves.extend(to_leaf(row) for row in rows)

@@ -22,6 +22,7 @@ import hmac
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -49,7 +50,7 @@ from beatpolice.adapters.store.master_key import (
     write_key_file,
 )
 from beatpolice.adapters.store.storage import StoreURL
-from beatpolice.application.keys import KeyRow, KeyStore, KeyWrapper
+from beatpolice.application.keys import KeyRow, KeyStore, KeyWrapper, TransactionalKeyStore
 from beatpolice.domain.errors import MasterKeyError, StorageError
 from beatpolice.domain.privacy import (
     ERASED,
@@ -115,6 +116,9 @@ class Keyring:
         self._has_events = has_events
         self._lock = threading.RLock()
         self._keys: dict[str, _Key] = {}
+        self._made: dict[str, KeyRow] = {}
+        """Keys made for the save in hand, written in its transaction (ADR 0708)."""
+        self._in_events_transaction = False
         self._digest: tuple[str, bytes] | None = None
         self.created_key_file: Path | None = None
         """The key file this keyring made beside a SQLite store, if it made one."""
@@ -201,6 +205,9 @@ class Keyring:
         application.mapper.keyring = self
         recorder = application.recorder
         self._has_events = lambda: bool(recorder.max_notification_id())
+        if hasattr(recorder, "with_events") and isinstance(self._store, TransactionalKeyStore):
+            recorder.with_events = self._write_made
+            self._in_events_transaction = True
 
     def open_scans(self, view_store: Any) -> None:
         """Make ``view_store.scan`` (what registries read by) open the sealed text it finds.
@@ -218,11 +225,14 @@ class Keyring:
 
         view_store.scan = opened
 
-    def prepare(self, events: Sequence[Any]) -> None:
-        """Store the data keys these events need, then destroy the keys they erase.
+    def prepare(self, events: Sequence[Any]) -> AbstractContextManager[None]:
+        """Make the data keys these events need, then destroy the keys they erase.
 
-        Called before the events are recorded: a key is committed before any event
-        sealed with it, and an erasure destroys its key before it is recorded (ADR 0704).
+        The events are recorded inside the context returned. Where the key table is in
+        the events' database, the new keys are written in the events' transaction (the
+        recorder calls back for them) and forgotten if the save fails; elsewhere they
+        are committed just before. An erasure destroys its key before it is recorded
+        (ADR 0704, 0708).
         """
         needed: dict[str, str | None] = {}
         for event in events:
@@ -239,10 +249,50 @@ class Keyring:
             if str(subject) not in self._keys:
                 needed[str(subject)] = subject.household
         if needed:
-            self._ensure(needed)
+            if self._in_events_transaction:
+                self._make(needed)
+            else:
+                self._ensure(needed)
         for event in events:
             if type(event) is PersonalDataErased:
                 self.erase(event.subject, erased_at=event.timestamp)
+        return self._saving()
+
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            with self._lock:  # not written: a retry makes (or finds) them again
+                for subject in self._made:
+                    self._keys.pop(subject, None)
+                self._made.clear()
+            raise
+        self._made.clear()
+
+    def _make(self, needed: dict[str, str | None]) -> None:
+        """Find the keys a save needs; make the missing ones, to be written with it."""
+        with self._lock:
+            found = self._store.get(list(needed))
+            for row in found.values():
+                self._remember(row)
+            missing = [name for name in needed if name not in found]
+            if not missing:
+                return
+            wrapper = self._writer()
+            cast(TransactionalKeyStore, self._store).ensure_table()
+            for name in missing:
+                data_key = new_data_key(self._algorithm)
+                household = needed[name]
+                self._made[name] = KeyRow(
+                    name, household, self._algorithm, wrapper.wrap(data_key, name), wrapper.key_id
+                )
+                self._keys[name] = _Key(self._algorithm, data_key, household)
+
+    def _write_made(self, cursor: Any) -> None:
+        """Called by the recorder in the events' transaction, before the events."""
+        if self._made:
+            cast(TransactionalKeyStore, self._store).add_in(cursor, list(self._made.values()))
 
     def _ensure(self, needed: dict[str, str | None]) -> None:
         with self._lock:
@@ -356,6 +406,9 @@ class Keyring:
             for name, key in list(self._keys.items()):
                 if name == str(parsed) or (household is not None and key.household == household):
                     self._keys[name] = _Key(key.algorithm, None, key.household)
+            for name, row in list(self._made.items()):  # made for this save: never written
+                if name == str(parsed) or (household is not None and row.household == household):
+                    del self._made[name]
             self._keys.setdefault(str(parsed), _Key("-", None, household))
         return count
 

@@ -20,6 +20,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from beatpolice.adapters.store._store_errors import guard_storage
 from beatpolice.adapters.store.storage import _SCHEMA_LOCK_KEY, StoreURL
 from beatpolice.application.keys import KeyRow
@@ -85,6 +87,18 @@ class MemoryKeyStore:
                 self._rows.setdefault(row.subject, row)
             return len(self._rows) - before
 
+    def ensure_table(self) -> None:
+        """Nothing to make."""
+
+    def add_in(self, cursor: Any, rows: Sequence[KeyRow]) -> None:
+        """Add rows with the events being recorded (``cursor`` unused); a subject that is
+        there already fails the whole write (another writer won: decide again)."""
+        with self._lock:
+            taken = [row.subject for row in rows if row.subject in self._rows]
+            if taken:
+                raise IntegrityError(f"{KEY_TABLE}: a key for {taken[0]} exists already")
+            self._rows.update((row.subject, row) for row in rows)
+
     def destroy(self, subject: str, *, household: str | None, erased_at: str) -> int:
         """Destroy the key of ``subject`` and of the records made at ``household``."""
         with self._lock:
@@ -148,6 +162,19 @@ class SQLiteKeyStore:
                 "wrapped_by TEXT NOT NULL, erased_at TEXT) WITHOUT ROWID"
             )
             self._created = True
+
+    def ensure_table(self) -> None:
+        """Make the table now, if it is not there (before a write that adds keys)."""
+        with self._lock, guard_storage(_WHERE):
+            self._ensure(self._connect())
+
+    def add_in(self, cursor: Any, rows: Sequence[KeyRow]) -> None:
+        """Add rows in the transaction of ``cursor`` (the events' own): a subject that is
+        there already fails the whole write (another writer won: decide again)."""
+        cursor.executemany(
+            f"INSERT INTO {KEY_TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            [_values(row) for row in rows],
+        )
 
     def _select(self, query: str, parameters: Sequence[Any] = ()) -> list[Any]:
         try:
@@ -274,6 +301,19 @@ class PostgresKeyStore:
                     f"CREATE INDEX IF NOT EXISTS {KEY_TABLE}_household ON {KEY_TABLE} (household)"
                 )
             self._created = True
+
+    def ensure_table(self) -> None:
+        """Make the table now, if it is not there (before a write that adds keys)."""
+        with self._lock, guard_storage(_WHERE):
+            self._ensure(self._connect())
+
+    def add_in(self, cursor: Any, rows: Sequence[KeyRow]) -> None:
+        """Add rows in the transaction of ``cursor`` (the events' own): a subject that is
+        there already fails the whole write (another writer won: decide again)."""
+        cursor.executemany(
+            f"INSERT INTO {KEY_TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
+            [_values(row) for row in rows],
+        )
 
     def _select(self, query: str, parameters: Sequence[Any] = ()) -> list[Any]:
         import psycopg
