@@ -7,35 +7,22 @@ that decide these come from an :class:`~beatpolice.domain.rules.escalation.Escal
 named, with its version, in the opening event; the command methods decide with it
 and the event bodies below only assign, so a replay never consults a policy.
 
-Every rule a command can break is named in its refusal (``[rule: ...]``):
-
-- a level only rises, and only while the dispute is open (``EscalationRefusedError``);
-- a resolution needs a mediation with the level's required roles
-  (``MediationRefusedError``);
-- a resolved or referred dispute refuses escalation, mediation and referral until it
-  is reopened (``DisputeClosedError``);
-- a policy may allow referral (上交) only from its top tier (``RuleViolationError``);
-- a follow-up comes after a resolution, a reopening after a closing.
+Every rule a command can break is named in its refusal (``[rule: ...]``); those checks,
+and the state a dispute keeps, are in :mod:`beatpolice.domain._dispute_rules`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import AwareDatetime
-from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
+from beatpolice.domain import _dispute_rules as check
 from beatpolice.domain._base import CreatedEvent, StationAggregate, stable_id
-from beatpolice.domain.errors import (
-    DisputeClosedError,
-    EscalationRefusedError,
-    MediationRefusedError,
-    RuleViolationError,
-)
-from beatpolice.domain.field_time import check_not_before
+from beatpolice.domain._dispute_rules import DisputeState, Status
 from beatpolice.domain.privacy import PERSONAL
 from beatpolice.domain.rules.escalation import EscalationPolicy, policy_named
 from beatpolice.domain.values import Level, Outcome, Role
@@ -50,29 +37,6 @@ __all__ = [
     "DisputeResolved",
     "MediationHeld",
 ]
-
-Status = Literal["open", "resolved", "referred"]
-
-
-class DisputeState(TypedDict):
-    """Every attribute of :class:`Dispute`, for snapshots."""
-
-    _created_on: datetime
-    _modified_on: datetime
-    _commands: set[str]
-    key: str
-    officer: str
-    category: str
-    parties: Annotated[tuple[str, ...], PERSONAL]
-    policy: str
-    policy_version: str
-    level: Level
-    status: Status
-    opened_at: datetime
-    level_since: datetime
-    physical_conflict: bool
-    reopen_count: int
-    mediations: int
 
 
 class Dispute(StationAggregate):
@@ -177,11 +141,7 @@ class Dispute(StationAggregate):
         command: str,
     ) -> Dispute:
         """Open a dispute at the level its policy's triage gives (肢体冲突: at least yellow)."""
-        if len(set(parties)) < 2:
-            raise RuleViolationError(
-                "parties: a dispute needs at least two distinct parties",
-                rule="a dispute has two or more parties",
-            )
+        check.parties(parties)
         return cls(
             dispute=id,
             officer=officer,
@@ -249,21 +209,7 @@ class Dispute(StationAggregate):
         A level the policy lacks takes the next rung up; at the top level there is
         nowhere to rise, and leaving the top tier is a referral (上交).
         """
-        self._refuse_if_closed("escalate")
-        self._refuse_if_before_opening(occurred_at)
-        policy = policy or self.rules()
-        target = policy.escalation_target(self.level, to_level)
-        if target is None:
-            if self.level == policy.top and to_level.rank > self.level.rank:
-                raise EscalationRefusedError(
-                    f"to_level: dispute {self.key!r} is at the top level of policy "
-                    f"{policy.name} ({self.level.value}, tier {policy.rule(self.level).tier}); "
-                    "leaving the top tier is a referral (refer_dispute, 上交)"
-                )
-            raise EscalationRefusedError(
-                f"to_level: dispute {self.key!r} is {self.level.value}; "
-                f"{to_level.value} would not raise it"
-            )
+        target = check.escalation(self, to_level, occurred_at, policy or self.rules())
         self._escalate(
             dispute=self.key,
             officer=officer,
@@ -298,15 +244,7 @@ class Dispute(StationAggregate):
         command: str,
     ) -> None:
         """Hold a mediation; a resolution needs the participants the level requires."""
-        self._refuse_if_closed("mediate")
-        self._refuse_if_before_opening(occurred_at)
-        if outcome is Outcome.RESOLVED and not policy.can_resolve(
-            self.level, frozenset(participants)
-        ):
-            raise MediationRefusedError(
-                f"participants: a {self.level.value} dispute is resolved only with "
-                f"{policy.required_text(self.level)} present (policy {policy.name})"
-            )
+        check.mediation(self, participants, outcome, occurred_at, policy)
         self._hold_mediation(
             dispute=self.key,
             officer=officer,
@@ -348,12 +286,7 @@ class Dispute(StationAggregate):
         self, officer: str, parties_satisfied: bool, occurred_at: datetime, command: str
     ) -> None:
         """Record the phone follow-up with both parties after a resolution."""
-        if self.status != "resolved":
-            raise RuleViolationError(
-                f"dispute: {self.key!r} is {self.status}, not resolved",
-                rule="a follow-up comes after a resolution",
-            )
-        self._refuse_if_before_opening(occurred_at)
+        check.follow_up(self, occurred_at)
         self._follow_up(
             dispute=self.key,
             officer=officer,
@@ -384,16 +317,7 @@ class Dispute(StationAggregate):
         policy: EscalationPolicy | None = None,
     ) -> None:
         """Refer the dispute out of the handling tiers (上交), from the top tier if required."""
-        self._refuse_if_closed("refer")
-        self._refuse_if_before_opening(occurred_at)
-        policy = policy or self.rules()
-        if not policy.can_refer(self.level):
-            raise RuleViolationError(
-                f"dispute: {self.key!r} is {self.level.value} (tier "
-                f"{policy.rule(self.level).tier}); policy {policy.name} refers a dispute out "
-                f"only from its top tier ({policy.rule(policy.top).tier}): escalate it first",
-                rule="a dispute leaves only from the top tier",
-            )
+        check.referral(self, occurred_at, policy or self.rules())
         self._refer(
             dispute=self.key,
             officer=officer,
@@ -426,12 +350,7 @@ class Dispute(StationAggregate):
         command: str,
     ) -> None:
         """Reopen a closed dispute; repeated flare-ups raise its level (policy)."""
-        if not self.is_closed:
-            raise RuleViolationError(
-                f"dispute: {self.key!r} is already open",
-                rule="only a resolved or referred dispute is reopened",
-            )
-        self._refuse_if_before_opening(occurred_at)
+        check.reopening(self, occurred_at)
         reopenings = self.reopen_count + 1
         raised = policy.level_after_reopening(self.level, reopenings)
         self._reopen(
@@ -460,16 +379,6 @@ class Dispute(StationAggregate):
         self.reopen_count += 1
         self.opened_at = occurred_at
         self.level_since = occurred_at
-
-    def _refuse_if_before_opening(self, occurred_at: datetime) -> None:
-        what = "the dispute was reopened" if self.reopen_count else "the dispute was opened"
-        check_not_before("occurred_at", occurred_at, self.opened_at, what)
-
-    def _refuse_if_closed(self, action: str) -> None:
-        if self.is_closed:
-            raise DisputeClosedError(
-                f"dispute: {self.key!r} is {self.status}; reopen it before you {action}"
-            )
 
 
 DisputeOpened = Dispute.DisputeOpened
