@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from itertools import filterfalse
+from operator import itemgetter
 from typing import Any, Final, Literal
 
 import orjson
 
-from beatpolice.domain.canonical import canonical_json
+from beatpolice.domain.canonical import canonical_json, canonical_json_each
 from beatpolice.domain.rules import Fact
 
 __all__ = [
@@ -62,18 +64,30 @@ def jcs_digest(value: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()
 
 
-def _entry(fact: Fact) -> list[Any]:
-    value = fact.value
-    if isinstance(value, tuple):
-        value = list(value)
-    return [*fact[:5], value, fact.occurred or fact.day]
+_FIELDS = Fact._fields
+_IDENTITY = tuple(range(5))
+_OCCURRED = itemgetter(_FIELDS.index("occurred"))
+_DAY_ENTRY = itemgetter(*_IDENTITY, _FIELDS.index("value"), _FIELDS.index("day"))
+"""A fact's entry when it has no field time: ``[*identity, value, day]``."""
+_TIMED_ENTRY = itemgetter(*_IDENTITY, _FIELDS.index("value"), _FIELDS.index("occurred"))
+"""A fact's entry when it has one: ``[*identity, value, occurred]``."""
 
 
 def officer_fingerprint(facts: Iterable[Fact], fingerprint_format: str = FORMAT_2) -> str:
-    """The fingerprint of the events one officer's appraisal read, in either format."""
+    """The fingerprint of the events one officer's appraisal read, in either format.
+
+    Format 2's entries (``[*identity, value, occurred or day]``) are made and
+    serialized for the whole list at once, by item getters and
+    :func:`~beatpolice.domain.canonical.canonical_json_each`: the bytes that
+    :func:`canonical_json` writes entry by entry, in about 0.7 of its time (ADR 0280).
+    """
     if fingerprint_format == FORMAT_1:
         return digest(sorted([fact[:5] for fact in facts]))
-    encoded = sorted(canonical_json(_entry(fact)) for fact in facts)
+    read = facts if isinstance(facts, list) else list(facts)
+    entries = [*map(_DAY_ENTRY, filterfalse(_OCCURRED, read))]
+    entries += map(_TIMED_ENTRY, filter(_OCCURRED, read))
+    encoded = canonical_json_each(entries)
+    encoded.sort()
     return "sha256:" + hashlib.sha256(b"[" + b",".join(encoded) + b"]").hexdigest()
 
 
