@@ -43,6 +43,9 @@ save then refuses the batch, the cache is dropped, and the batch is decided agai
 
 A = TypeVar("A", bound=StationAggregate)
 
+_UNSEEN: Any = object()
+"""Marks an aggregate a unit of work has not looked for yet (None: looked, absent)."""
+
 
 def project(aggregate: Any, events: Iterable[Any]) -> Any:
     """Fold events into an aggregate (eventsourcing's projector, without its checks)."""
@@ -118,29 +121,36 @@ class UnitOfWork:
 
     def find(self, kind: type[A], key: str) -> A | None:
         aggregate_id = stable_id(kind.__name__.lower(), key)
-        if aggregate_id not in self._loaded and aggregate_id in self._prefetched:
-            self._loaded[aggregate_id] = self._prefetched.pop(aggregate_id)
-        if aggregate_id not in self._loaded and aggregate_id in self._cache:
+        found = self._loaded.get(aggregate_id, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._loaded[aggregate_id] = self._load(aggregate_id)
+        if found is None:
+            return None
+        if not isinstance(found, kind):
+            raise TypeError(f"{key!r} is a {type(found).__name__}, not a {kind.__name__}")
+        self._touched.setdefault(aggregate_id, (found, found.version))
+        return found
+
+    def _load(self, aggregate_id: UUID) -> StationAggregate | None:
+        """What the store holds of an aggregate not yet found by this unit of work."""
+        prefetched = self._prefetched.pop(aggregate_id, _UNSEEN)
+        if prefetched is not _UNSEEN:
+            return cast(StationAggregate | None, prefetched)
+        cached = self._cache.get(aggregate_id)
+        if cached is not None:
             # Another writer (process, station) may have recorded events since this one
             # cached the aggregate: catch up on them, or a command would be decided on
             # stale state (a follow-up of a visit recorded elsewhere refused as unknown).
-            cached = self._cache[aggregate_id]
             newer = list(self._app.events.get(aggregate_id, gt=cached.version))
-            self._loaded[aggregate_id] = project(cached, newer) if newer else cached
-        if aggregate_id not in self._loaded:
-            try:
-                found = self._app.repository.get(aggregate_id, projector_func=project)
-            except Exception as error:  # eventsourcing's AggregateNotFoundError et al.
-                if type(error).__name__ != "AggregateNotFoundError":
-                    raise
-                found = None
-            self._loaded[aggregate_id] = found
-        found = self._loaded[aggregate_id]
-        if found is not None and not isinstance(found, kind):
-            raise TypeError(f"{key!r} is a {type(found).__name__}, not a {kind.__name__}")
-        if found is not None:
-            self._touched.setdefault(aggregate_id, (found, found.version))
-        return found
+            return project(cached, newer) if newer else cached
+        try:
+            return cast(
+                StationAggregate, self._app.repository.get(aggregate_id, projector_func=project)
+            )
+        except Exception as error:  # eventsourcing's AggregateNotFoundError et al.
+            if type(error).__name__ != "AggregateNotFoundError":
+                raise
+            return None
 
     def add(self, aggregate: StationAggregate) -> None:
         self._loaded[aggregate.id] = aggregate

@@ -12,6 +12,7 @@ Events are frozen, strict pydantic models that eventsourcing can replay. Each ca
 from __future__ import annotations
 
 import hashlib
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,11 +22,12 @@ from typing import Any, ClassVar, Self, cast
 from uuid import UUID, uuid5
 
 import orjson
-from eventsourcing.domain import (
+from eventsourcing.domain import (  # _init_mentions_id: see CreatedEvent.mutate
     BaseAggregate,
     CanInitAggregate,
     CanMutateAggregate,
     CanSnapshotAggregate,
+    _init_mentions_id,
 )
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter
@@ -80,22 +82,21 @@ def command_digest(kind: str, payload: dict[str, Any]) -> str:
     Datetimes are reduced to the instant in UTC, so ``09:30+08:00`` and ``01:30Z`` are
     the same command.
     """
-
-    def default(value: object) -> object:
-        if isinstance(value, datetime):
-            return value.astimezone(UTC).isoformat()
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, BaseModel):
-            return dict(vars(value))
-        raise TypeError(type(value).__name__)
-
-    body = orjson.dumps(
-        {"type": kind, **payload},
-        default=default,
-        option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
-    )
+    body = orjson.dumps({"type": kind, **payload}, default=_canonical, option=_DIGEST_OPTIONS)
     return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+_DIGEST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return dict(vars(value))
+    raise TypeError(type(value).__name__)
 
 
 def short_digest(digest: str) -> str:
@@ -137,6 +138,35 @@ class CreatedEvent(DomainEvent, CanInitAggregate[UUID]):
     """Base of the events that start an aggregate."""
 
     originator_topic: str
+
+    def mutate(self, aggregate: Any) -> Any:
+        """Build the aggregate this event starts.
+
+        What eventsourcing's ``CanInitAggregate.mutate`` does, with the aggregate class
+        and its ``__init__`` parameters looked up once per topic instead of by
+        signature inspection at every event (a fifth of a created record's cost).
+        """
+        assert aggregate is None
+        aggregate_class, parameters, takes_id = _init_plan(self.originator_topic)
+        built = aggregate_class.__new__(aggregate_class)
+        built.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+        data = vars(self)
+        arguments = {name: data[name] for name in parameters if name in data}
+        if takes_id:
+            arguments["id"] = self.originator_id
+        built.__init__(**arguments)
+        self.apply(built)
+        built._commands.add(short_digest(self.command))
+        return built
+
+
+@lru_cache(maxsize=256)
+def _init_plan(topic: str) -> tuple[type[Any], tuple[str, ...], bool]:
+    """An aggregate class, the parameters of its ``__init__``, whether one is its id."""
+    aggregate_class = cast(type[Any], resolve_topic(topic))
+    parameters = tuple(inspect.signature(aggregate_class.__init__).parameters)
+    takes_id = aggregate_class in _init_mentions_id
+    return aggregate_class, tuple(name for name in parameters if name != "self"), takes_id
 
 
 class AggregateSnapshot(BaseModel, CanSnapshotAggregate[UUID]):
