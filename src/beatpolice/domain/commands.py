@@ -5,6 +5,10 @@ lines are parsed into them (``"type"`` picks the model), and ``beatpolice schema
 commands`` prints their JSON Schema. A model that validates is well-formed; whether
 the station accepts it (known officer, rising level, ...) is decided when it is handled.
 
+The officer's own commands are defined here, with the ``Command`` union and the parsing;
+the commands of disputes, venues, the rest of the day and erasure are in
+``commands_disputes``, ``commands_venues``, ``commands_day`` and ``commands_privacy``.
+
 Example:
     >>> from beatpolice.domain.commands import parse_command
     >>> command = parse_command(
@@ -17,39 +21,31 @@ Example:
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 import orjson
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-)
+from pydantic import Field, StrictBool, TypeAdapter, ValidationError, field_validator
 
 from beatpolice.domain import commands_day as day
 from beatpolice.domain._command_base import When, _Command
+from beatpolice.domain.commands_disputes import (
+    EscalateDispute,
+    FollowUpDispute,
+    MediateDispute,
+    OpenDispute,
+    ReferDispute,
+    ReopenDispute,
+)
 from beatpolice.domain.commands_privacy import ErasePersonalData
+from beatpolice.domain.commands_venues import (
+    FindingSpec,
+    InspectVenue,
+    RegisterVenue,
+    VerifyRectification,
+)
 from beatpolice.domain.day_values import InformationSource
 from beatpolice.domain.errors import InvalidCommandError
-from beatpolice.domain.values import (
-    Badge,
-    InspectionMode,
-    LeadKind,
-    Level,
-    LongText,
-    Month,
-    Name,
-    Outcome,
-    RecordId,
-    Role,
-    ShortText,
-    VenueCategory,
-)
+from beatpolice.domain.values import Badge, LeadKind, LongText, Month, Name, RecordId, ShortText
 
 __all__ = [
     "COMMAND_MODELS",
@@ -168,117 +164,6 @@ class RetractRecord(_Command):
     record: RecordId
     officer: Badge
     reason: ShortText
-    occurred_at: When
-
-
-class OpenDispute(_Command):
-    """Open a dispute (矛盾纠纷) between two or more parties."""
-
-    type: Literal["open_dispute"] = "open_dispute"
-    id: RecordId
-    officer: Badge
-    category: Name
-    parties: tuple[Name, ...] = Field(min_length=2, max_length=100)
-    occurred_at: When
-    level: Level | None = None
-    physical_conflict: StrictBool = False
-
-
-class EscalateDispute(_Command):
-    """Raise a dispute's warning level (三色预警)."""
-
-    type: Literal["escalate_dispute"] = "escalate_dispute"
-    dispute: RecordId
-    officer: Badge
-    to_level: Level
-    reason: ShortText
-    occurred_at: When
-
-
-class MediateDispute(_Command):
-    """Hold a mediation of a dispute, with its participants and outcome."""
-
-    type: Literal["mediate_dispute"] = "mediate_dispute"
-    dispute: RecordId
-    officer: Badge
-    participants: tuple[Role, ...] = Field(min_length=1, max_length=50)
-    outcome: Outcome
-    occurred_at: When
-
-
-class FollowUpDispute(_Command):
-    """Record the phone follow-up with both parties of a resolved dispute."""
-
-    type: Literal["follow_up_dispute"] = "follow_up_dispute"
-    dispute: RecordId
-    officer: Badge
-    parties_satisfied: StrictBool
-    occurred_at: When
-
-
-class ReferDispute(_Command):
-    """Refer a dispute out of the handling tiers (上交)."""
-
-    type: Literal["refer_dispute"] = "refer_dispute"
-    dispute: RecordId
-    officer: Badge
-    to: Name
-    reason: ShortText
-    occurred_at: When
-
-
-class ReopenDispute(_Command):
-    """Reopen a resolved or referred dispute that flared up again."""
-
-    type: Literal["reopen_dispute"] = "reopen_dispute"
-    dispute: RecordId
-    officer: Badge
-    reason: ShortText
-    occurred_at: When
-
-
-class RegisterVenue(_Command):
-    """Register a venue (场所) under a responsible officer (主动列管)."""
-
-    type: Literal["register_venue"] = "register_venue"
-    id: RecordId
-    name: Name
-    category: VenueCategory
-    address: ShortText
-    officer: Badge
-    occurred_at: When
-
-
-class FindingSpec(BaseModel):
-    """A finding of an inspection, ordering a rectification by ``rectify_by``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: RecordId
-    code: Name
-    description: ShortText
-    rectify_by: date
-
-
-class InspectVenue(_Command):
-    """Record an inspection of a venue, with its findings (maybe none)."""
-
-    type: Literal["inspect_venue"] = "inspect_venue"
-    venue: RecordId
-    officer: Badge
-    mode: InspectionMode
-    occurred_at: When
-    findings: tuple[FindingSpec, ...] = Field(max_length=200)
-
-
-class VerifyRectification(_Command):
-    """Check a finding's rectification (跟踪整改反馈)."""
-
-    type: Literal["verify_rectification"] = "verify_rectification"
-    venue: RecordId
-    finding: RecordId
-    officer: Badge
-    passed: StrictBool
     occurred_at: When
 
 
