@@ -79,6 +79,7 @@ def _ingest(url: str, officers: int, months: int, batch: int) -> dict[str, Any]:
     def on_batch(report: IngestReport) -> None:
         if report.events >= (len(tenths) + 1) * expected / 10:
             tenths.append((report.events, time.perf_counter() - started))
+            _progress(f"ingested {report.events:,} events in {tenths[-1][1]:.0f} s")
 
     with beatpolice.connect(url, clock=clock) as station:
         report = ingest_lines(
@@ -102,6 +103,12 @@ def _ingest(url: str, officers: int, months: int, batch: int) -> dict[str, Any]:
     }
 
 
+def _progress(message: str) -> None:
+    """A line on standard error as the run goes (a long run stopped early still says
+    how far it got)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def _cli_appraise(url: str, month: str, repeat: int) -> float:
     script = Path(sys.executable).with_name("beatpolice")
     command = [str(script), "appraise", "--month", month, "--db", url, "--json"]
@@ -118,11 +125,13 @@ def run(
 ) -> dict[str, Any]:
     """Ingest, index, appraise and catch the registries up; return the figures."""
     figures = {"officers": officers, "months": months, **_ingest(url, officers, months, batch)}
+    _progress(f"ingest done: {figures}")
     end = datetime(2100, 1, 1, tzinfo=UTC)
     with beatpolice.connect(url, clock=lambda: end) as station:
         started = time.perf_counter()
         index_runner(station).catch_up()
         figures["index_catch_up_s"] = round(time.perf_counter() - started, 1)
+        _progress(f"index caught up in {figures['index_catch_up_s']} s")
         times = []
         for _ in range(repeat):
             started = time.perf_counter()
@@ -130,10 +139,12 @@ def run(
             times.append(time.perf_counter() - started)
         figures["appraise_month_s"] = round(statistics.median(times), 3)
         figures["appraised_officers"] = len(report.officers)
+        _progress(f"{month} appraised in {figures['appraise_month_s']} s (median)")
         registries = open_registries(station, page_size=1000)
         started = time.perf_counter()
         registries.catch_up()
         figures["registries_catch_up_s"] = round(time.perf_counter() - started, 1)
+        _progress(f"registries caught up in {figures['registries_catch_up_s']} s")
     figures["cli_appraise_s"] = round(_cli_appraise(url, month, repeat), 3)
     figures["appraise_under_1s"] = figures["appraise_month_s"] < 1.0
     return figures
