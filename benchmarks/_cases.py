@@ -275,7 +275,7 @@ def load_officer(params: Params) -> Result:
             return station.officer(params["badge"])
     else:
         # the same repository without its snapshot store: every event is replayed
-        from beatpolice.application.handlers import project
+        from beatpolice.application.unit_of_work import project
 
         repository = Repository(app.events)
         officer_id = Officer.create_id(params["badge"])

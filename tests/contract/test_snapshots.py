@@ -19,7 +19,7 @@ from contract_helpers import BADGE, FIELD_TIME, enlist
 import beatpolice
 from beatpolice import commands
 from beatpolice.application._event_store_app import SNAPSHOT_INTERVAL
-from beatpolice.application.handlers import project
+from beatpolice.application.unit_of_work import project
 from beatpolice.domain import Officer
 
 EVENTS = 10_000

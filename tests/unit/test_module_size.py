@@ -19,10 +19,6 @@ LIMIT = 400
 """Lines a module may have (as ``wc -l`` counts them)."""
 
 TEMPORARY_EXCEPTIONS: dict[str, str] = {
-    "application/handlers.py": "the lead splits it (issue 11)",
-    "adapters/store/keyring.py": "the lead splits it (issue 11)",
-    "adapters/store/keystore.py": "grew past 400 lines with ADR 0708 (data keys written in "
-    "the events' transaction); to be split by its owner (issue 11)",
 }
 """Modules (relative to the package) still over the limit, each with its reason."""
 

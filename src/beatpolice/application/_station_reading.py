@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, cast
 
-from beatpolice.application.handlers import UnitOfWork
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.ports import EventStore
+from beatpolice.application.unit_of_work import UnitOfWork
 from beatpolice.domain._base import DomainEvent
 from beatpolice.domain.dispute import Dispute
 from beatpolice.domain.errors import (

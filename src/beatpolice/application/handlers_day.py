@@ -22,8 +22,8 @@ from beatpolice.domain.records import record_key
 from beatpolice.domain.rules.fraud_scripts import FraudCatalogue
 
 if TYPE_CHECKING:  # handlers.py merges these handlers, so it cannot be imported here
-    from beatpolice.application.handlers import UnitOfWork
     from beatpolice.application.policy_book import PolicyBook
+    from beatpolice.application.unit_of_work import UnitOfWork
 
 Handler = Callable[["PolicyBook", "UnitOfWork", Any, str], int]
 """Decides one command (as in :mod:`beatpolice.application.handlers`)."""

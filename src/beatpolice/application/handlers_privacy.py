@@ -13,8 +13,8 @@ from beatpolice.domain.commands_privacy import ErasePersonalData
 from beatpolice.domain.privacy import Erasure, parse_subject
 
 if TYPE_CHECKING:
-    from beatpolice.application.handlers import UnitOfWork
     from beatpolice.application.policy_book import PolicyBook
+    from beatpolice.application.unit_of_work import UnitOfWork
 
 __all__ = ["PRIVACY_HANDLERS"]
 

@@ -23,11 +23,12 @@ from beatpolice.application import retries
 from beatpolice.application._event_store_app import EventStoreApp
 from beatpolice.application._station_commands import CommandMethods
 from beatpolice.application._station_reading import ReadingMethods
-from beatpolice.application.handlers import HANDLERS, UnitOfWork
+from beatpolice.application.handlers import HANDLERS
 from beatpolice.application.keys import PersonalDataKeys
 from beatpolice.application.policy_book import PolicyBook
 from beatpolice.application.ports import EventStore
 from beatpolice.application.receipt import Receipt
+from beatpolice.application.unit_of_work import UnitOfWork
 from beatpolice.domain import commands as c
 from beatpolice.domain._base import StationAggregate, frozen_clock
 from beatpolice.domain.errors import (

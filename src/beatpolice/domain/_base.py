@@ -148,7 +148,7 @@ class CreatedEvent(DomainEvent, CanInitAggregate[UUID]):
         """
         assert aggregate is None
         aggregate_class, parameters, takes_id = _init_plan(self.originator_topic)
-        built = aggregate_class.__new__(aggregate_class)
+        built: Any = aggregate_class.__new__(aggregate_class)
         built.__base_init__(self.originator_id, self.originator_version, self.timestamp)
         data = vars(self)
         arguments = {name: data[name] for name in parameters if name in data}
@@ -161,9 +161,9 @@ class CreatedEvent(DomainEvent, CanInitAggregate[UUID]):
 
 
 @lru_cache(maxsize=256)
-def _init_plan(topic: str) -> tuple[type[Any], tuple[str, ...], bool]:
+def _init_plan(topic: str) -> tuple[Any, tuple[str, ...], bool]:
     """An aggregate class, the parameters of its ``__init__``, whether one is its id."""
-    aggregate_class = cast(type[Any], resolve_topic(topic))
+    aggregate_class: Any = resolve_topic(topic)
     parameters = tuple(inspect.signature(aggregate_class.__init__).parameters)
     takes_id = aggregate_class in _init_mentions_id
     return aggregate_class, tuple(name for name in parameters if name != "self"), takes_id
