@@ -96,6 +96,19 @@ class PostgresViewStore(_RemembersTables):
         self, projection: str, table: str, prefix: str = ""
     ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
+        for key, doc in self._range(projection, table, prefix):
+            yield key, orjson.loads(doc)
+
+    def scan_sealed(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
+        """:meth:`scan`'s documents as stored: sealed values left sealed, as :meth:`load`
+        gives them (a keyring opens only what ``scan`` yields, ADR 0706; ADR 0281)."""
+        rows = self._range(projection, table, prefix)
+        return ((key, orjson.loads(doc)) for key, doc in rows)
+
+    def _range(self, projection: str, table: str, prefix: str) -> list[tuple[str, str]]:
+        """The stored rows whose key starts with ``prefix``, in key order, read at once."""
         name = _table(projection, table)
         upper = _after(prefix)
         # keys are C-collated (see _ensure): the range is answered by the primary key
@@ -108,9 +121,7 @@ class PostgresViewStore(_RemembersTables):
                 query + ' ORDER BY key COLLATE "C"',
                 (prefix, upper) if upper is not None else (prefix,),
             )
-        for key, doc in rows:
-            if key.startswith(prefix):
-                yield key, orjson.loads(doc)
+        return [row for row in rows if row[0].startswith(prefix)]
 
     def commit(
         self,

@@ -88,6 +88,19 @@ class SQLiteViewStore(_RemembersTables):
         self, projection: str, table: str, prefix: str = ""
     ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
+        for key, doc in self._range(projection, table, prefix):
+            yield key, orjson.loads(doc)
+
+    def scan_sealed(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
+        """:meth:`scan`'s documents as stored: sealed values left sealed, as :meth:`load`
+        gives them (a keyring opens only what ``scan`` yields, ADR 0706; ADR 0281)."""
+        rows = self._range(projection, table, prefix)
+        return ((key, orjson.loads(doc)) for key, doc in rows)
+
+    def _range(self, projection: str, table: str, prefix: str) -> list[tuple[str, bytes]]:
+        """The stored rows whose key starts with ``prefix``, in key order, read at once."""
         name = _table(projection, table)
         upper = _after(prefix)
         with self._lock:
@@ -98,9 +111,7 @@ class SQLiteViewStore(_RemembersTables):
                 else f"SELECT key, doc FROM {name} WHERE key >= ? ORDER BY key",
                 (prefix, upper) if upper is not None else (prefix,),
             )
-        for key, doc in rows:
-            if key.startswith(prefix):
-                yield key, orjson.loads(doc)
+        return [row for row in rows if row[0].startswith(prefix)]
 
     def commit(
         self,

@@ -70,6 +70,16 @@ class MemoryViewStore:
         self, projection: str, table: str, prefix: str = ""
     ) -> Iterator[tuple[str, Document]]:
         """Documents whose key starts with ``prefix``, in key order."""
+        return self._copies(projection, table, prefix)
+
+    def scan_sealed(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
+        """:meth:`scan`'s documents as stored: sealed values left sealed, as :meth:`load`
+        gives them (a keyring opens only what ``scan`` yields, ADR 0706; ADR 0281)."""
+        return self._copies(projection, table, prefix)
+
+    def _copies(self, projection: str, table: str, prefix: str) -> Iterator[tuple[str, Document]]:
         rows = dict(self._tables.get(projection, {}).get(table, {}))
         for key in sorted(rows):
             if key.startswith(prefix):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -22,7 +22,15 @@ from beatpolice.domain.rules.ruleset import RuleSet, ScorecardRules
 from beatpolice.domain.values import MONTH_PATTERN
 from beatpolice.projections.appraisal._index import AppraisalIndex
 
-__all__ = ["Documents", "Period", "Read", "full_fact", "period_of", "read_period"]
+__all__ = [
+    "Documents",
+    "Period",
+    "Read",
+    "SealedDocuments",
+    "full_fact",
+    "period_of",
+    "read_period",
+]
 
 
 class Documents(Protocol):
@@ -36,6 +44,17 @@ class Documents(Protocol):
 
     def load(self, projection: str, table: str, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The stored documents of ``keys`` that exist."""
+        ...
+
+
+@runtime_checkable
+class SealedDocuments(Documents, Protocol):
+    """A store of documents that can also be scanned as stored (the view stores)."""
+
+    def scan_sealed(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``scan``'s documents with sealed values left sealed (what the folds wrote)."""
         ...
 
 
@@ -107,11 +126,19 @@ def full_fact(raw: list[Any], day: str = "") -> Fact:
 
 
 def read_period(store: Documents, period: Period, as_of: str) -> Read:
-    """The period's facts in ``store`` recorded at or before ``as_of`` (UTC text)."""
+    """The period's facts in ``store`` recorded at or before ``as_of`` (UTC text).
+
+    A view store's documents are read as stored (``scan_sealed``): the index copies no
+    personal text, so a keyring's opening of what ``scan`` yields would only serialize
+    every document of the month once more to look for sealed values (ADR 0281). Folded
+    afresh from the events for an audit, the documents hold what the same sealed
+    events gave, so both read the same values.
+    """
     name = AppraisalIndex.name
+    scan = store.scan_sealed if isinstance(store, SealedDocuments) else store.scan
     names: dict[str, str] = {}
     enlisted: dict[str, Fact] = {}
-    for badge, document in store.scan(name, "officers"):
+    for badge, document in scan(name, "officers"):
         raw = document["f"]
         if raw[1] <= as_of:
             enlisted[badge] = full_fact(raw)
@@ -120,7 +147,7 @@ def read_period(store: Documents, period: Period, as_of: str) -> Read:
     mediated: dict[str, set[str]] = {}
     topics = _TOPICS
     new = _new_fact
-    for key, document in store.scan(name, "facts", period.prefix):
+    for key, document in scan(name, "facts", period.prefix):
         # the hot loop of an appraisal (10^5 facts a month): comprehensions that build
         # the tuples directly. The officer's own facts (5 fields) and those of other
         # aggregates are taken in two passes; each kind keeps its filing order.
@@ -146,7 +173,7 @@ def read_period(store: Documents, period: Period, as_of: str) -> Read:
                 mediated.setdefault(badge, set()).update(held)
     plans: dict[str, Fact] = {}
     if not period.is_year:
-        for key, document in store.scan(name, "plans", f"{period.key}/"):
+        for key, document in scan(name, "plans", f"{period.key}/"):
             visible = [full_fact(raw) for raw in document["f"] if raw[1] <= as_of]
             if visible:
                 plans[key[8:]] = max(visible, key=lambda f: (f.recorded, f.originator_version))
@@ -158,7 +185,7 @@ def read_period(store: Documents, period: Period, as_of: str) -> Read:
             follow_ups[key] = [full_fact(raw) for raw in document["f"] if raw[1] <= as_of]
             resolutions[key] = [full_fact(raw) for raw in document.get("r", ()) if raw[1] <= as_of]
     day_facts: dict[str, list[Fact]] = {}
-    for key, document in store.scan(name, "day", period.prefix):
+    for key, document in scan(name, "day", period.prefix):
         badge, date = key[8:-3], f"{key[:7]}-{key[-2:]}"
         day_facts.setdefault(badge, []).extend(
             new(Fact, (topics[r[0]], r[5], r[3], r[1], r[2], r[0], r[4], date, "", 0))
