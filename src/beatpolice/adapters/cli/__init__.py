@@ -180,7 +180,64 @@ def add_command(subparsers: Any, name: str, **kwargs: Any) -> argparse.ArgumentP
     return parser
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every subcommand, or only the one ``argv`` names.
+
+    A command line runs one subcommand, so it imports only that one's module when the
+    module named after it (``_cmd_<name>``) registers it; otherwise, and without
+    ``argv`` (the completion script walks the whole tree), every module is imported and
+    registered (ADR 0282).
+    """
+    named = _named_command(argv) if argv is not None else None
+    if named is not None:
+        module = f"_cmd_{named.replace('-', '_')}"
+        if module in _command_modules():
+            parser, subparsers = _top_parser()
+            importlib.import_module(f"{__name__}.{module}").register(subparsers)
+            if named in subparsers.choices:
+                return parser
+    parser, subparsers = _top_parser()
+    for module in _command_modules():
+        importlib.import_module(f"{__name__}.{module}").register(subparsers)
+    return parser
+
+
+def _command_modules() -> list[str]:
+    """The names of the ``_cmd_*`` modules, in order."""
+    package = importlib.import_module(__name__)
+    names = (info.name for info in pkgutil.iter_modules(package.__path__))
+    return sorted(name for name in names if name.startswith("_cmd_"))
+
+
+class _NoCommandError(Exception):
+    """``argv`` names no subcommand that can be told apart without the whole parser."""
+
+
+class _Peek(argparse.ArgumentParser):
+    """The top level's options and a first positional, read without printing anything."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NoCommandError(message)
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, read by the top level's own options (so that an
+    option's value, abbreviated or not, is never taken for it); None if unclear."""
+    peek = _Peek(prog="beatpolice", add_help=False)
+    _store_options(peek, default=None)
+    peek.add_argument("-h", "--help", "--version", action="store_true")
+    peek.add_argument("command", nargs="?")
+    try:
+        known, _ = peek.parse_known_args(list(argv))
+    except (_NoCommandError, argparse.ArgumentError):
+        return None
+    if known.help:  # the top level's help lists every command; --version is the top's
+        return None
+    command = known.command
+    return command if isinstance(command, str) and command else None
+
+
+def _top_parser() -> tuple[argparse.ArgumentParser, Any]:
     parser = Parser(
         prog="beatpolice",
         description=(
@@ -197,12 +254,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _store_options(parser, default=None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    package = importlib.import_module(__name__)
-    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if module_info.name.startswith("_cmd_"):
-            module = importlib.import_module(f"{__name__}.{module_info.name}")
-            module.register(subparsers)
-    return parser
+    return parser, subparsers
 
 
 def _version() -> str:
@@ -221,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else, a defect, 70 with its type and a request to report it (ADR 0211).
     """
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed
         try:
             sys.stdout.flush()  # what argparse printed reaches its reader, or is an error
