@@ -20,6 +20,7 @@ from its events when it is opened (ADR 0522).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -44,6 +45,10 @@ from beatpolice.adapters.store.log_leaf import Leaf
 from beatpolice.adapters.store.merkle import Hasher, hasher
 
 __all__ = ["PostgresEventRecorder"]
+
+PIPELINE_BYTES = 1 << 15
+"""A write of at most this many bytes of events is pipelined (well under a socket
+buffer, so neither side can block sending while the other waits to send)."""
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
@@ -208,14 +213,18 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         """Insert ``stored_events``, their leaves (and their keys) in one transaction.
 
-        Pipelined, as eventsourcing's own insert is: the table lock, the notification,
-        the events, the keys and the next leaf's index go to the server together, and
-        the leaves once the events' positions are back (two round trips and the commit).
+        A small write is pipelined, as eventsourcing's own insert is: the table lock,
+        the notification, the events, the keys and the next leaf's index go to the
+        server together (one round trip), then the leaves and the commit. A larger one
+        is sent statement by statement: pipelined, a batch of many megabytes stalled
+        with the server parsing the INSERT and the client waiting (both sides' socket
+        buffers full), as a province's first batches did (ADR 0708).
         """
         ids: Sequence[int] | None = None
+        pipelined = sum(len(event.state) for event in stored_events) <= PIPELINE_BYTES
         with (
             self.datastore.get_connection() as conn,
-            conn.pipeline() as pipeline,
+            conn.pipeline() if pipelined else nullcontext() as pipeline,
             conn.transaction(),
         ):
             with conn.cursor() as cursor:
@@ -229,7 +238,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 leaf_cursor.execute(
                     SQL("SELECT COALESCE(MAX(leaf) + 1, 0) AS next FROM {0}").format(self._log)
                 )
-                pipeline.sync()  # a uniqueness violation is raised here, as an IntegrityError
+                if pipeline is not None:
+                    pipeline.sync()  # a uniqueness violation is raised here (IntegrityError)
                 ids = self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
                 assert ids is not None
                 row = leaf_cursor.fetchone()
