@@ -92,6 +92,19 @@ class PostgresViewStore(_RemembersTables):
             )
         return {key: orjson.loads(doc) for key, doc in rows}
 
+    def load_raw(self, projection: str, table: str, keys: list[str]) -> dict[str, bytes]:
+        """The stored JSON text of the documents of ``keys`` that exist (ADR 0283)."""
+        name = _table(projection, table)
+        with self._lock:
+            rows = self._select(
+                name, f"SELECT key, doc::text FROM {name} WHERE key = ANY(%s)", (keys,)
+            )
+        return {key: doc.encode() for key, doc in rows}
+
+    def scan_raw(self, projection: str, table: str, prefix: str = "") -> list[tuple[str, bytes]]:
+        """The stored JSON text of :meth:`scan`'s documents, in key order (ADR 0283)."""
+        return [(key, doc.encode()) for key, doc in self._range(projection, table, prefix)]
+
     def scan(
         self, projection: str, table: str, prefix: str = ""
     ) -> Iterator[tuple[str, Document]]:

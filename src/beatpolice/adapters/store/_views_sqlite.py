@@ -28,6 +28,11 @@ from beatpolice.projections._runner import Document, TableKey
 __all__ = ["SQLiteViewStore"]
 
 
+def _bytes(doc: bytes | str) -> bytes:
+    # written as bytes (a BLOB); a row written by hand as TEXT reads back as str
+    return doc if isinstance(doc, bytes) else doc.encode()
+
+
 @guarded_methods(lambda store: _WHERE)
 class SQLiteViewStore(_RemembersTables):
     """Documents in tables of the station's own SQLite file."""
@@ -72,8 +77,14 @@ class SQLiteViewStore(_RemembersTables):
 
     def load(self, projection: str, table: str, keys: list[str]) -> dict[str, Document]:
         """The stored documents of ``keys``."""
+        return {
+            key: orjson.loads(doc) for key, doc in self.load_raw(projection, table, keys).items()
+        }
+
+    def load_raw(self, projection: str, table: str, keys: list[str]) -> dict[str, bytes]:
+        """The stored JSON text of the documents of ``keys`` that exist (ADR 0283)."""
         name = _table(projection, table)
-        found: dict[str, Document] = {}
+        found: dict[str, bytes] = {}
         with self._lock:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
@@ -81,8 +92,12 @@ class SQLiteViewStore(_RemembersTables):
                 rows = self._select(
                     name, f"SELECT key, doc FROM {name} WHERE key IN ({marks})", chunk
                 )
-                found.update((key, orjson.loads(doc)) for key, doc in rows)
+                found.update((key, _bytes(doc)) for key, doc in rows)
         return found
+
+    def scan_raw(self, projection: str, table: str, prefix: str = "") -> list[tuple[str, bytes]]:
+        """The stored JSON text of :meth:`scan`'s documents, in key order (ADR 0283)."""
+        return [(key, _bytes(doc)) for key, doc in self._range(projection, table, prefix)]
 
     def scan(
         self, projection: str, table: str, prefix: str = ""
@@ -99,7 +114,7 @@ class SQLiteViewStore(_RemembersTables):
         rows = self._range(projection, table, prefix)
         return ((key, orjson.loads(doc)) for key, doc in rows)
 
-    def _range(self, projection: str, table: str, prefix: str) -> list[tuple[str, bytes]]:
+    def _range(self, projection: str, table: str, prefix: str) -> list[tuple[str, bytes | str]]:
         """The stored rows whose key starts with ``prefix``, in key order, read at once."""
         name = _table(projection, table)
         upper = _after(prefix)

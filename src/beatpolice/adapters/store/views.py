@@ -79,6 +79,16 @@ class MemoryViewStore:
         gives them (a keyring opens only what ``scan`` yields, ADR 0706; ADR 0281)."""
         return self._copies(projection, table, prefix)
 
+    def load_raw(self, projection: str, table: str, keys: list[str]) -> dict[str, bytes]:
+        """The JSON text of the documents of ``keys`` that exist (ADR 0283)."""
+        rows = self._tables.get(projection, {}).get(table, {})
+        return {key: orjson.dumps(rows[key]) for key in keys if key in rows}
+
+    def scan_raw(self, projection: str, table: str, prefix: str = "") -> list[tuple[str, bytes]]:
+        """The JSON text of :meth:`scan`'s documents, in key order (ADR 0283)."""
+        rows = dict(self._tables.get(projection, {}).get(table, {}))
+        return [(key, orjson.dumps(rows[key])) for key in sorted(rows) if key.startswith(prefix)]
+
     def _copies(self, projection: str, table: str, prefix: str) -> Iterator[tuple[str, Document]]:
         rows = dict(self._tables.get(projection, {}).get(table, {}))
         for key in sorted(rows):

@@ -45,7 +45,7 @@ from beatpolice.projections.appraisal._report import (
     RulesRef,
 )
 
-__all__ = ["SETTLE", "decide", "inputs_of", "rules_ref"]
+__all__ = ["SETTLE", "decide", "inputs_of", "officers_of", "report_of", "rules_ref"]
 
 SETTLE = timedelta(seconds=60)
 """How long after ``as_of`` a report is final: an event is stamped when its command is
@@ -123,6 +123,26 @@ def decide(
     fingerprint_format: FingerprintFormat = FORMAT_2,
 ) -> AppraisalReport:
     """The report of a period from its read facts, as decided at ``moment``."""
+    return report_of(
+        officers_of(read, rules=rules, period=period, fingerprint_format=fingerprint_format),
+        rules=rules,
+        period=period,
+        time_zone=time_zone,
+        as_of=as_of,
+        moment=moment,
+        settle=settle,
+        fingerprint_format=fingerprint_format,
+    )
+
+
+def officers_of(
+    read: Read, *, rules: RuleSet, period: Period, fingerprint_format: FingerprintFormat
+) -> list[OfficerAppraisal]:
+    """Each officer's appraisal of the period: what the report says of them.
+
+    It depends on the read facts, the rules and the format alone, never on ``as_of``
+    or the moment of deciding (what the memo of a settled period relies on, ADR 0283).
+    """
     inputs = inputs_of(read, period, rules, fingerprint_format)
     results: list[OfficerResult]
     cut: dict[str, dict[str, str]] = {}
@@ -137,7 +157,7 @@ def decide(
     else:
         results = [_score(item, rules, period) for item in inputs]
         ranked = dict(rank_scorecard(results, rules))
-    officers = [
+    return [
         OfficerAppraisal(
             badge=item.badge,
             name=item.name,
@@ -159,6 +179,20 @@ def decide(
         )
         for item, result in zip(inputs, results, strict=True)
     ]
+
+
+def report_of(
+    officers: list[OfficerAppraisal],
+    *,
+    rules: RuleSet,
+    period: Period,
+    time_zone: str,
+    as_of: datetime,
+    moment: datetime,
+    settle: timedelta = SETTLE,
+    fingerprint_format: FingerprintFormat = FORMAT_2,
+) -> AppraisalReport:
+    """The report of a period whose officers are appraised, as decided at ``moment``."""
     reference = rules_ref(rules, fingerprint_format)
     as_of_text = utc_text(as_of)
     report = AppraisalReport(

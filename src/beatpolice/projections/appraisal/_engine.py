@@ -18,8 +18,10 @@ from beatpolice.domain.errors import AppraisalError, AuditMismatchError
 from beatpolice.domain.rules.ruleset import RuleSet
 from beatpolice.projections import ProjectionRunner
 from beatpolice.projections._month_index import caught_up, month_index_runner
-from beatpolice.projections.appraisal._decide import SETTLE, decide
+from beatpolice.projections.appraisal._decide import SETTLE, officers_of, report_of, rules_ref
+from beatpolice.projections.appraisal._fingerprint import FORMAT_2
 from beatpolice.projections.appraisal._index import AppraisalIndex, utc_text
+from beatpolice.projections.appraisal._memo import MemoStore, Reading, memo_key, recall, remember
 from beatpolice.projections.appraisal._read import Period as _Period
 from beatpolice.projections.appraisal._read import period_of as _period_of
 from beatpolice.projections.appraisal._read import read_period
@@ -27,6 +29,7 @@ from beatpolice.projections.appraisal._report import (
     AppraisalReport,
     Comparison,
     ComparisonRow,
+    OfficerAppraisal,
 )
 from beatpolice.projections.appraisal._rules import SHIPPED_RULES, load_rules
 from beatpolice.projections.appraisal._verify import verify
@@ -134,8 +137,14 @@ def _appraise(
     moment: datetime,
     settle: timedelta,
 ) -> AppraisalReport:
-    return decide(
-        _read(station, period, as_of_text),
+    store = station.view_store
+    if not isinstance(store, MemoStore):
+        read = _read(station, period, as_of_text)
+        officers = officers_of(read, rules=rule_set, period=period, fingerprint_format=FORMAT_2)
+    else:
+        officers = _officers_remembered(store, rule_set, period, as_of_text)
+    return report_of(
+        officers,
         rules=rule_set,
         period=period,
         time_zone=station.time_zone,
@@ -143,6 +152,24 @@ def _appraise(
         moment=moment,
         settle=settle,
     )
+
+
+def _officers_remembered(
+    store: MemoStore, rule_set: RuleSet, period: _Period, as_of_text: str
+) -> list[OfficerAppraisal]:
+    """The period's officers from the memo of a settled period, or decided and
+    remembered when ``as_of`` settles the period (ADR 0283)."""
+    key = memo_key(period, rules_ref(rule_set, FORMAT_2).digest, FORMAT_2)
+    officers = recall(store, key, as_of_text)
+    if officers is not None:
+        return officers
+    at = store.position(AppraisalIndex.name)
+    reading = Reading(store)
+    read = read_period(reading, period, as_of_text)
+    officers = officers_of(read, rules=rule_set, period=period, fingerprint_format=FORMAT_2)
+    if as_of_text >= reading.latest:  # nothing read was filtered out by as_of
+        remember(store, key, reading, officers, at=at)
+    return officers
 
 
 # --- what-if --------------------------------------------------------------------------

@@ -21,7 +21,10 @@ Tables (keys are ``/``-joined; months and days are in the station's time zone):
 ``day``       ``YYYY-MM/badge/DD`` -> ``{"f": [fact, ...]}``: the officer's day of 0.2
               (information, patrols, outreach, meetings, requests, answers, fraud
               checks, surveys, commendations; :mod:`._day_facts`), read only by rule
-              sets that count them (ADR 0910).
+              sets that count them (ADR 0910);
+``memo``      ``period|rules|format`` -> a settled period's officers, remembered by the
+              appraisal with the digest of the documents it read (:mod:`._memo`,
+              ADR 0283); never written by the fold, dropped with it.
 
 A fact is a compact JSON list ``[kind, recorded, command, key, value]``: a record, its
 follow-up or retraction, of the officer aggregate named once by the document (``"o"``).
@@ -40,6 +43,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,7 +61,7 @@ from beatpolice.domain.venue import RectificationVerified, VenueInspected, Viola
 from beatpolice.projections import DocumentView
 from beatpolice.projections.appraisal._day_facts import DAY_EVENTS, day_fact
 
-__all__ = ["FOLD_VERSION", "AppraisalIndex", "utc_text"]
+__all__ = ["FOLD_VERSION", "AppraisalIndex", "latest_recorded", "utc_text"]
 
 FOLD_VERSION = 4
 """Bumped when the filing changes meaning (the index is then rebuilt)."""
@@ -74,6 +78,27 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+_RECORDED = itemgetter(1)
+
+
+def latest_recorded(document: dict[str, Any]) -> str:
+    """The latest recorded time of the facts a document of the index holds ("" if none).
+
+    Every fact is a list whose second item is its recorded time (see above): an
+    officer's enlistment ``"f"``, the lists ``"f"`` (and a dispute's ``"r"``) of the others.
+    """
+    latest = ""
+    for name in ("f", "r"):
+        held = document.get(name)
+        if not held:
+            continue
+        if isinstance(held[0], list):
+            latest = max(latest, max(map(_RECORDED, held)))
+        else:
+            latest = max(latest, held[1])
+    return latest
+
+
 class AppraisalIndex:
     """The fold that files countable facts by field month, officer and day.
 
@@ -83,7 +108,7 @@ class AppraisalIndex:
     """
 
     name = "appraisal"
-    tables: tuple[str, ...] = ("facts", "records", "disputes", "plans", "officers", "day")
+    tables: tuple[str, ...] = ("facts", "records", "disputes", "plans", "officers", "day", "memo")
     text_tables: tuple[str, ...] = tables
     """Kept as JSON text in PostgreSQL: an index read in bulk, never queried by SQL."""
 
