@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.postgres_url:
         figures = run(args.postgres_url, **options)
     else:
+        # stopped (timeout, kill), still stop the throwaway server on the way out
+        signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
         with _server() as server:
             figures = run(server.create_database("province"), **options)
     print(orjson.dumps(figures).decode(), flush=True)
