@@ -122,14 +122,18 @@ class Reading:
 
     def __init__(self, store: MemoStore) -> None:
         self._store = store
-        self._digest = hashlib.sha256()
+        self._read: list[tuple[list[Any], list[tuple[str, bytes]]]] = []
         self.sections: list[list[Any]] = []
         self.latest = ""
 
     @property
     def inputs(self) -> str:
-        """The digest of every section read so far."""
-        return self._digest.hexdigest()
+        """The digest of every section read so far (hashed when asked: only a reading
+        that settles its period is remembered)."""
+        digest = hashlib.sha256()
+        for section, rows in self._read:
+            _hash_section(digest, section, rows)
+        return digest.hexdigest()
 
     def scan(
         self, projection: str, table: str, prefix: str = ""
@@ -148,7 +152,7 @@ class Reading:
 
     def _section(self, section: list[Any], rows: list[tuple[str, bytes]]) -> None:
         self.sections.append(section)
-        _hash_section(self._digest, section, rows)
+        self._read.append((section, rows))
 
     def _parsed(self, rows: list[tuple[str, bytes]]) -> Iterator[tuple[str, dict[str, Any]]]:
         for key, raw in rows:
