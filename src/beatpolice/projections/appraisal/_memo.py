@@ -13,18 +13,18 @@ rule set and fingerprint format:
 ``inputs``    SHA-256 of every document those sections gave, as stored;
 ``latest``    the latest recorded time in them (the memo serves ``as_of`` from there on);
 ``engine``    a digest of the code that decides (:func:`engine_digest`);
-``at``        the index's position and version the sections were read at;
 ``officers``  the officers, as the report's JSON writes them.
 
 An appraisal whose ``as_of`` is at or after ``latest``, whose engine is the same, and
 whose sections give the same bytes again, takes the officers from the memo: the same
 documents read by the same code give the same officers (the read is a function of the
-documents and the period, and what it reads next depends only on what it read). While
-the index is still at ``at``, no document of it has changed (every fold commit moves
-the position on; a rebuild of other code has another engine digest), and the sections
-are not read again. Any other appraisal decides afresh, and remembers what it decided
-when its ``as_of`` settles the period. The memo is a cache of a pure function, keyed by
-its inputs: it never needs to be invalidated, only found not to match.
+documents and the period, and what it reads next depends only on what it read). The
+sections are read again every time, even when the index's position has not moved: a
+document changed behind the folds' back (an insider's ``DELETE``) must show in the
+report, as it would without the memo. Any other appraisal decides afresh, and
+remembers what it decided when its ``as_of`` settles the period. The memo is a cache
+of a pure function, keyed by its inputs: it never needs to be invalidated, only found
+not to match.
 """
 
 from __future__ import annotations
@@ -198,8 +198,7 @@ def recall(store: MemoStore, key: str, as_of: str) -> list[OfficerAppraisal] | N
     try:
         if as_of < found["latest"]:
             return None
-        unmoved = list(store.position(AppraisalIndex.name)) == found["at"]
-        if not unmoved and _inputs_now(store, found["read"]) != found["inputs"]:
+        if _inputs_now(store, found["read"]) != found["inputs"]:
             return None
         return _OFFICERS.validate_json(found["officers"])
     except (KeyError, TypeError, ValueError):  # not a memo this code wrote: decide afresh
@@ -225,7 +224,6 @@ def remember(
         "inputs": reading.inputs,
         "latest": reading.latest,
         "engine": engine_digest(),
-        "at": [position, version],
         "officers": _OFFICERS.dump_json(officers).decode(),
     }
     changes = {(MEMO_TABLE, key): document}
