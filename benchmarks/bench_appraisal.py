@@ -28,6 +28,13 @@ Times are wall-clock seconds; ``*_cpu_s`` are this process's CPU seconds for the
 work (on a loaded machine they show what the work itself costs; PostgreSQL's own work
 is in the wall time only).
 
+``--against REV`` (with ``--sqlite PATH`` of a built store) measures instead the month
+in process and from the command line with ``src/`` as it was at git revision ``REV``
+and as it is, turn about in fresh processes (bytecode cached in a temporary folder, so
+that start-up is what an installed package pays), ``--rounds`` times each, and prints
+the medians and their ratio (ADR 0701's side-by-side method); with the memo of a
+settled month (ADR 0283) found, and never found.
+
 Run alone: ``python -m benchmarks.bench_appraisal --events 1500000`` (about 1.5 million
 events is a city-year; the default is smaller so that the run takes minutes). A store
 takes long to build: ``--sqlite PATH`` and ``--postgres URL`` build it there once and
@@ -38,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import resource
 import statistics
 import subprocess
@@ -228,6 +236,66 @@ def bench(
     }
 
 
+_IN_PROCESS = """
+import sys, time
+import beatpolice
+from datetime import UTC, datetime
+if sys.argv[3] == "never":  # the memo never found (only where there is one)
+    from beatpolice.projections.appraisal import _engine
+    if "recall" in vars(_engine):
+        vars(_engine)["recall"] = lambda *_: None
+end = datetime(2100, 1, 1, tzinfo=UTC)
+with beatpolice.connect(sys.argv[1], clock=lambda: end, create=False) as station:
+    beatpolice.appraise(station, month=sys.argv[2], as_of=end)
+    for _ in range(5):
+        started = time.process_time()
+        beatpolice.appraise(station, month=sys.argv[2], as_of=end)
+        print(time.process_time() - started)
+"""
+
+
+def against(url: str, revision: str, *, month: str, rounds: int) -> dict[str, Any]:
+    """The month with ``src/`` at ``revision`` and as it is, turn about (CPU seconds)."""
+    times: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-appraisal-against-") as folder:
+        old = Path(folder) / "old"
+        old.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision, "src"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        trees = {"then": old / "src", "now": ROOT / "src"}
+        environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                cache = f"{folder}/{name}"
+                env = {**environ, "PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": cache}
+                for memo in ("found", "never"):
+                    done = subprocess.run(
+                        [sys.executable, "-c", _IN_PROCESS, url, month, memo],
+                        env=env, check=True, capture_output=True, text=True,
+                    )  # fmt: skip
+                    times.setdefault(f"{name}_in_process_memo_{memo}_cpu_s", []).extend(
+                        float(line) for line in done.stdout.split()
+                    )
+                command = [sys.executable, "-m", "beatpolice.adapters.cli", "appraise"]
+                for key, arguments in (
+                    ("cli", ["--month", month, "--db", url, "--json", "--as-of", _END]),
+                    ("cli_start_up", ["--month", month, "--db", f"sqlite:///{folder}/absent.db"]),
+                ):
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    subprocess.run([*command, *arguments], env=env, capture_output=True)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                    times.setdefault(f"{name}_{key}_cpu_s", []).append(cpu)
+    result: dict[str, Any] = {"revision": revision, "rounds": rounds}
+    for key, values in times.items():
+        result[key] = round(statistics.median(values), 3)
+    for key in [k.removeprefix("now_") for k in times if k.startswith("now_")]:
+        result[f"ratio_{key}"] = round(result[f"now_{key}"] / result[f"then_{key}"], 2)
+    return result
+
+
 def _postgres() -> Any:
     path = ROOT / "tests" / "postgres_server.py"
     spec = importlib.util.spec_from_file_location("bench_appraisal_postgres_server", path)
@@ -261,7 +329,24 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with a reused store: catch its index up instead of rebuilding it",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="with --sqlite: the month with src/ at git revision REV and now, side by side",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="turns each, with --against")
     args = parser.parse_args(argv)
+    if args.against:
+        if not args.sqlite:
+            parser.error("--against needs --sqlite PATH (a built store)")
+        result = against(
+            f"sqlite:///{Path(args.sqlite).resolve()}",
+            args.against,
+            month=args.month,
+            rounds=args.rounds,
+        )
+        print(orjson.dumps({"backend": "sqlite", "month": args.month, **result}).decode())
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-appraisal-") as folder:
         workload: Workload | None = None
 
