@@ -176,6 +176,18 @@ def test_a_memo_made_by_other_code_is_a_stranger(
     assert len(undecided) == 2
 
 
+def test_without_its_sources_the_engine_keeps_no_memo(
+    station: beatpolice.Station, undecided: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("beatpolice.projections.appraisal._memo.engine_digest", lambda: None)
+    first = appraise(station, month="2014-01", as_of=FAR)
+    again = appraise(station, month="2014-01", as_of=FAR)
+
+    assert len(undecided) == 2
+    assert _memo_keys(station) == []
+    assert again.to_json() == first.to_json()
+
+
 def test_a_memo_whose_inputs_do_not_match_is_not_believed(
     station: beatpolice.Station, undecided: list[int]
 ) -> None:

@@ -89,23 +89,26 @@ class MemoStore(Protocol):
 
 
 @functools.cache
-def engine_digest() -> str:
+def engine_digest() -> str | None:
     """A digest of what decides an officer: our domain and projection code (sources and
     shipped rule sets), the versions of the libraries that write the bytes, Python's.
 
-    Computed once a process (about 2 ms); a code change of any kind, even one that
-    changes nothing, makes every memo a stranger.
+    Computed once a process (about 5 ms); a code change of any kind, even one that
+    changes nothing, makes every memo a stranger. None when the sources cannot be read
+    (a zip import, a frozen build): no memo is then kept or believed.
     """
     digest = hashlib.sha256(f"python {sys.version_info[:2]}".encode())
     for name in _VERSIONED:
         digest.update(f"\0{name} {importlib.metadata.version(name)}".encode())
     package = Path(__file__).resolve().parents[2]
+    read = 0
     for folder in ("domain", "projections"):
         for path in sorted((package / folder).rglob("*")):
             if path.suffix in (".py", ".toml"):
                 digest.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
                 digest.update(path.read_bytes())
-    return digest.hexdigest()
+                read += 1
+    return digest.hexdigest() if read else None
 
 
 def memo_key(period: Period, rules_digest: str, fingerprint_format: str) -> str:
@@ -193,7 +196,8 @@ def recall(store: MemoStore, key: str, as_of: str) -> list[OfficerAppraisal] | N
         found = store.load(AppraisalIndex.name, MEMO_TABLE, [key]).get(key)
     except StorageError:
         return None
-    if found is None or found.get("engine") != engine_digest():
+    engine = engine_digest()
+    if found is None or engine is None or found.get("engine") != engine:
         return None
     try:
         if as_of < found["latest"]:
@@ -217,13 +221,14 @@ def remember(
     version before ``reading`` began): otherwise, or if the store cannot be written (a
     read-only file), nothing is kept. Says whether it was kept."""
     position, version = at
-    if version is None:
+    engine = engine_digest()
+    if version is None or engine is None:
         return False
     document = {
         "read": reading.sections,
         "inputs": reading.inputs,
         "latest": reading.latest,
-        "engine": engine_digest(),
+        "engine": engine,
         "officers": _OFFICERS.dump_json(officers).decode(),
     }
     changes = {(MEMO_TABLE, key): document}
