@@ -177,24 +177,33 @@ class DataKeys:
             raise
         self._made.clear()
 
+    def _missing(self, needed: dict[str, str | None]) -> dict[str, tuple[bytes, KeyRow]]:
+        """Read the keys ``needed`` (subject: household) from the store; a new data key
+        and its wrapped row for each the store lacks."""
+        found = self._store.get(list(needed))
+        for row in found.values():
+            self._remember(row)
+        missing = [name for name in needed if name not in found]
+        if not missing:
+            return {}
+        wrapper = self._writer()
+        made: dict[str, tuple[bytes, KeyRow]] = {}
+        for name in missing:
+            data_key = new_data_key(self._algorithm)
+            wrapped = wrapper.wrap(data_key, name)
+            row = KeyRow(name, needed[name], self._algorithm, wrapped, wrapper.key_id)
+            made[name] = (data_key, row)
+        return made
+
     def _make(self, needed: dict[str, str | None]) -> None:
         """Find the keys a save needs; make the missing ones, to be written with it."""
         with self._lock:
-            found = self._store.get(list(needed))
-            for row in found.values():
-                self._remember(row)
-            missing = [name for name in needed if name not in found]
-            if not missing:
-                return
-            wrapper = self._writer()
-            cast(TransactionalKeyStore, self._store).ensure_table()
-            for name in missing:
-                data_key = new_data_key(self._algorithm)
-                household = needed[name]
-                self._made[name] = KeyRow(
-                    name, household, self._algorithm, wrapper.wrap(data_key, name), wrapper.key_id
-                )
-                self._keys[name] = _Key(self._algorithm, data_key, household)
+            made = self._missing(needed)
+            if made:
+                cast(TransactionalKeyStore, self._store).ensure_table()
+            for name, (data_key, row) in made.items():
+                self._made[name] = row
+                self._keys[name] = _Key(row.algorithm, data_key, row.household)
 
     def _write_made(self, cursor: Any) -> None:
         """Called by the recorder in the events' transaction, before the events."""
@@ -202,34 +211,20 @@ class DataKeys:
             cast(TransactionalKeyStore, self._store).add_in(cursor, list(self._made.values()))
 
     def _ensure(self, needed: dict[str, str | None]) -> None:
+        """Find the keys ``needed``; make and commit the missing ones now (ADR 0704)."""
         with self._lock:
-            found = self._store.get(list(needed))
-            for row in found.values():
-                self._remember(row)
-            missing = [name for name in needed if name not in found]
-            if not missing:
+            made = self._missing(needed)
+            if not made:
                 return
-            wrapper = self._writer()
-            made = {name: new_data_key(self._algorithm) for name in missing}
-            rows = [
-                KeyRow(
-                    name,
-                    needed[name],
-                    self._algorithm,
-                    wrapper.wrap(made[name], name),
-                    wrapper.key_id,
-                )
-                for name in missing
-            ]
-            added = self._store.add(rows)
-            if added == len(rows):  # every key is ours
-                for row in rows:
-                    self._keys[row.subject] = _Key(row.algorithm, made[row.subject], row.household)
+            rows = [row for _, row in made.values()]
+            if self._store.add(rows) == len(rows):  # every key is ours
+                for data_key, row in made.values():
+                    self._keys[row.subject] = _Key(row.algorithm, data_key, row.household)
                 return
-            wrapped = {row.subject: row.wrapped for row in rows}
-            for row in self._store.get(missing).values():  # another writer may have won
-                if row.wrapped == wrapped[row.subject]:
-                    self._keys[row.subject] = _Key(row.algorithm, made[row.subject], row.household)
+            for row in self._store.get(list(made)).values():  # another writer may have won
+                data_key, ours = made[row.subject]
+                if row.wrapped == ours.wrapped:
+                    self._keys[row.subject] = _Key(row.algorithm, data_key, row.household)
                 else:
                     self._remember(row)
 
