@@ -341,8 +341,9 @@ class Station(CommandMethods, ReadingMethods):
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
         try:
+            keys = self._keys
             # data keys made (erased) for the events, written in their transaction
-            with self._keys.prepare(processing.events) if self._keys else nullcontext():
+            with keys.prepare(processing.events) if keys is not None else nullcontext():
                 recordings = self._app._record(processing)
             self._app._take_snapshots(processing)
         except IntegrityError as error:

@@ -62,8 +62,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.log_hash: Hasher = chosen_hash()
         self._event_log = EventLog(self)
         self.with_events: Callable[[Any], None] | None = None
-        """Called with the cursor in each events' transaction, before the events (the
-        keyring writes the keys they are sealed with, ADR 0708)."""
+        """Called with a cursor in each events' transaction, after the events' INSERT (so
+        after eventsourcing's table lock): the keyring writes the keys they are sealed
+        with (ADR 0708)."""
         schema = Identifier(self.datastore.schema)
         self._log = SQL("{0}.{1}").format(schema, Identifier(LOG_TABLE))
         self._nodes = SQL("{0}.{1}").format(schema, Identifier(NODE_TABLE))
