@@ -114,7 +114,7 @@ def _months(station: beatpolice.Station) -> set[str]:
     return found
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), clock=st.sampled_from(CLOCKS))
 def test_every_reader_reads_whatever_was_accepted(data: st.DataObject, clock: datetime) -> None:
     world = [data.draw(accepted_candidates(clock, kind)) for kind in WORLD]
