@@ -452,7 +452,7 @@ def test_postgres_inserts_a_large_batch_outside_the_pipeline(
     postgres_server: object,
 ) -> None:
     """A batch of thousands of events with large states lands whole, in one
-    transaction, through the recorder that sends no pipeline (ADR 0226)."""
+    transaction, through the recorder that sends no pipeline for it (ADR 0226, 0708)."""
     url: str = postgres_server.create_database()  # type: ignore[attr-defined]
     with beatpolice.connect(url) as station:
         assert type(station._app.recorder).__name__ == "PostgresEventRecorder"

@@ -10,7 +10,15 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from beatpolice.adapters.store._key_rows import _COLUMNS, _WHERE, KEY_TABLE, _chunks, _row, _values
+from beatpolice.adapters.store._key_rows import (
+    _COLUMNS,
+    _WHERE,
+    KEY_TABLE,
+    _chunks,
+    _row,
+    _SQLKeyStore,
+    _values,
+)
 from beatpolice.adapters.store._store_errors import guard_storage
 from beatpolice.adapters.store.storage import _SCHEMA_LOCK_KEY
 from beatpolice.application.keys import KeyRow
@@ -18,8 +26,10 @@ from beatpolice.application.keys import KeyRow
 __all__ = ["PostgresKeyStore"]
 
 
-class PostgresKeyStore:
+class PostgresKeyStore(_SQLKeyStore):
     """Keys in the ``bp_keys`` table of the station's PostgreSQL database."""
+
+    _MARK = "%s"
 
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
@@ -48,19 +58,6 @@ class PostgresKeyStore:
                     f"CREATE INDEX IF NOT EXISTS {KEY_TABLE}_household ON {KEY_TABLE} (household)"
                 )
             self._created = True
-
-    def ensure_table(self) -> None:
-        """Make the table now, if it is not there (before a write that adds keys)."""
-        with self._lock, guard_storage(_WHERE):
-            self._ensure(self._connect())
-
-    def add_in(self, cursor: Any, rows: Sequence[KeyRow]) -> None:
-        """Add rows in the transaction of ``cursor`` (the events' own): a subject that is
-        there already fails the whole write (another writer won: decide again)."""
-        cursor.executemany(
-            f"INSERT INTO {KEY_TABLE} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
-            [_values(row) for row in rows],
-        )
 
     def _select(self, query: str, parameters: Sequence[Any] = ()) -> list[Any]:
         import psycopg

@@ -1,15 +1,17 @@
-"""eventsourcing's PostgreSQL recorder, inserting events without psycopg's pipeline mode,
-and the log's leaves in the same transaction.
+"""eventsourcing's PostgreSQL recorder, inserting a large write without psycopg's
+pipeline mode, and the log's leaves (and the events' new keys) in the same transaction.
 
 eventsourcing 9.5.6 inserts a batch's events in psycopg's pipeline mode: the table lock,
 the notification and one ``INSERT ... SELECT FROM unnest(%s)`` whose parameter holds
 every event of the batch (a megabyte for a 2,000-command ingest batch). Under load the
 statement sometimes never arrives whole: the server waits for the rest of it
 (``ClientRead``, mid-INSERT) while psycopg waits in ``Pipeline.sync`` for results, and
-the ingest hangs for good (seen here; ADR 0226). The same three statements in an
-ordinary transaction send the whole statement before waiting, so this recorder runs
-them so, keeping everything else of eventsourcing's recorder: the ``EXCLUSIVE`` table
-lock that keeps notification ids in commit order, the ``NOTIFY``, the returned ids.
+the ingest hangs for good (seen here; ADR 0226, and again with a province's batches,
+ADR 0708). A write of more than :data:`PIPELINE_BYTES` of events runs the same
+statements in an ordinary transaction, which sends the whole statement before waiting;
+a small one (one command) is pipelined, in two round trips instead of five. Everything else
+is eventsourcing's recorder: the ``EXCLUSIVE`` table lock that keeps notification ids
+in commit order, the ``NOTIFY``, the returned ids.
 
 Under that lock it also inserts the batch's leaves into ``bp_log`` (one statement over
 ``unnest`` arrays), numbered after the last leaf: the lock serialises writers, so leaf

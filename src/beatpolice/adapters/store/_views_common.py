@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -108,6 +108,27 @@ class _RemembersTables(ABC):
             self._created.clear()
             return []
         return rows
+
+    @abstractmethod
+    def _range(
+        self, projection: str, table: str, prefix: str
+    ) -> Sequence[tuple[str, bytes | str]]:
+        """The stored rows whose key starts with ``prefix``, in key order, read at once."""
+
+    def scan(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
+        """Documents whose key starts with ``prefix``, in key order."""
+        for key, doc in self._range(projection, table, prefix):
+            yield key, orjson.loads(doc)
+
+    def scan_sealed(
+        self, projection: str, table: str, prefix: str = ""
+    ) -> Iterator[tuple[str, Document]]:
+        """:meth:`scan`'s documents as stored: sealed values left sealed, as :meth:`load`
+        gives them (a keyring opens only what ``scan`` yields, ADR 0706; ADR 0281)."""
+        rows = self._range(projection, table, prefix)
+        return ((key, orjson.loads(doc)) for key, doc in rows)
 
     def _once_more(self, write: Callable[[], None]) -> None:
         """Run ``write``; again, every table forgotten, if it met a missing table.

@@ -6,7 +6,7 @@ Split from :mod:`beatpolice.adapters.store.views`, which re-exports it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import orjson
 
@@ -104,21 +104,6 @@ class PostgresViewStore(_RemembersTables):
     def scan_raw(self, projection: str, table: str, prefix: str = "") -> list[tuple[str, bytes]]:
         """The stored JSON text of :meth:`scan`'s documents, in key order (ADR 0283)."""
         return [(key, doc.encode()) for key, doc in self._range(projection, table, prefix)]
-
-    def scan(
-        self, projection: str, table: str, prefix: str = ""
-    ) -> Iterator[tuple[str, Document]]:
-        """Documents whose key starts with ``prefix``, in key order."""
-        for key, doc in self._range(projection, table, prefix):
-            yield key, orjson.loads(doc)
-
-    def scan_sealed(
-        self, projection: str, table: str, prefix: str = ""
-    ) -> Iterator[tuple[str, Document]]:
-        """:meth:`scan`'s documents as stored: sealed values left sealed, as :meth:`load`
-        gives them (a keyring opens only what ``scan`` yields, ADR 0706; ADR 0281)."""
-        rows = self._range(projection, table, prefix)
-        return ((key, orjson.loads(doc)) for key, doc in rows)
 
     def _range(self, projection: str, table: str, prefix: str) -> list[tuple[str, str]]:
         """The stored rows whose key starts with ``prefix``, in key order, read at once."""

@@ -20,7 +20,7 @@ import base64
 import binascii
 import hmac
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -68,26 +68,17 @@ class Keyring(DataKeys):
     Args:
         store: where the wrapped keys are kept.
         source: the master key (or where it is made on first use).
-        where: the store's display URL, for messages.
-        algorithm: the cipher of new data keys (``aes-256-gcm`` or ``sm4-gcm``).
-        has_events: whether the store holds events already (decides the digest scheme
-            of a store that has no key table yet).
+        options: :class:`DataKeys`' keywords: ``where`` (the store's display URL),
+            ``algorithm`` (of new data keys), ``has_events`` (whether the store holds
+            events already: it decides the digest scheme of a store without a key table).
 
     Raises:
         MasterKeyError: the store's keys were wrapped by another master key, or by one
             that was not given.
     """
 
-    def __init__(
-        self,
-        store: KeyStore,
-        source: KeySource,
-        *,
-        where: str,
-        algorithm: str = DEFAULT_ALGORITHM,
-        has_events: Callable[[], bool] = lambda: False,
-    ) -> None:
-        super().__init__(store, source, where=where, algorithm=algorithm, has_events=has_events)
+    def __init__(self, store: KeyStore, source: KeySource, **options: Any) -> None:
+        super().__init__(store, source, **options)
         self._digest: tuple[str, bytes] | None = None
         row = store.get([DIGEST_SUBJECT]).get(DIGEST_SUBJECT)
         if row is not None:

@@ -22,7 +22,15 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from beatpolice.adapters.store._key_rows import _COLUMNS, _WHERE, KEY_TABLE, _chunks, _row, _values
+from beatpolice.adapters.store._key_rows import (
+    _COLUMNS,
+    _WHERE,
+    KEY_TABLE,
+    _chunks,
+    _row,
+    _SQLKeyStore,
+    _values,
+)
 from beatpolice.adapters.store._postgres_keystore import PostgresKeyStore
 from beatpolice.adapters.store._store_errors import guard_storage
 from beatpolice.adapters.store.storage import StoreURL
@@ -104,8 +112,10 @@ class MemoryKeyStore:
         """Nothing to release."""
 
 
-class SQLiteKeyStore:
+class SQLiteKeyStore(_SQLKeyStore):
     """Keys in the ``bp_keys`` table of the station's SQLite file (its own connection)."""
+
+    _MARK = "?"
 
     def __init__(self, path: str) -> None:
         self._path = path
@@ -137,19 +147,6 @@ class SQLiteKeyStore:
                 "wrapped_by TEXT NOT NULL, erased_at TEXT) WITHOUT ROWID"
             )
             self._created = True
-
-    def ensure_table(self) -> None:
-        """Make the table now, if it is not there (before a write that adds keys)."""
-        with self._lock, guard_storage(_WHERE):
-            self._ensure(self._connect())
-
-    def add_in(self, cursor: Any, rows: Sequence[KeyRow]) -> None:
-        """Add rows in the transaction of ``cursor`` (the events' own): a subject that is
-        there already fails the whole write (another writer won: decide again)."""
-        cursor.executemany(
-            f"INSERT INTO {KEY_TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            [_values(row) for row in rows],
-        )
 
     def _select(self, query: str, parameters: Sequence[Any] = ()) -> list[Any]:
         try:
